@@ -1,0 +1,25 @@
+"""``GET /openapi.json`` and ``GET /docs`` (a small page rendering it, no CDN)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from .openapi import openapi_spec
+
+bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs/static")
+
+_CSP = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:"
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document, with this server's limits."""
+    return openapi_spec(current_app.config)
+
+
+@bp.get("/docs")
+def docs():
+    """Browsable API documentation, rendered from /openapi.json by docs.js."""
+    response = bp.send_static_file("docs.html")
+    response.headers["Content-Security-Policy"] = _CSP
+    return response

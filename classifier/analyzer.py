@@ -1,0 +1,256 @@
+"""Sentence-by-sentence analysis of one article: the heart of :func:`classifier.analyze`."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import EmptyTextError, InvalidTextError, InvalidTypeError, TextTooLongError
+from .language import is_probably_english
+from .model import SlantModel, load_model
+from .quotes import find_quotations, is_inside, sentence_is_quoted
+from .readability import article_readability, sentence_readability
+from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
+from .sentences import split_sentences
+from .tagger import merge_terms
+
+__all__ = ["Analyzer", "analyze", "validate_text", "MAX_TEXT_CHARS", "LOADED_THRESHOLD"]
+
+#: Longest text accepted, in characters (about 30,000 words: a long feature article).
+MAX_TEXT_CHARS = 200_000
+#: A sentence counts as loaded in ``article.loaded_share`` from this probability.
+LOADED_THRESHOLD = 0.5
+TOP_TERMS = 10
+
+# C0/C1 control characters other than ordinary whitespace; NUL marks binary data.
+_CONTROL = {c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"} | {0x7F} | set(
+    range(0x80, 0xA0)
+)
+_CONTROL_TABLE = dict.fromkeys(_CONTROL, None)
+
+
+def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Check that ``text`` is analysable and return it unchanged.
+
+    Raises
+    ------
+    InvalidTypeError
+        ``text`` is not a ``str``.
+    EmptyTextError
+        It is empty or only whitespace.
+    TextTooLongError
+        It has more than ``max_chars`` characters.
+    InvalidTextError
+        It holds NUL bytes, other control characters or unpaired surrogates.
+    """
+    if not isinstance(text, str):
+        raise InvalidTypeError(
+            f"{field} must be a string, not {type(text).__name__}", field=field
+        )
+    if len(text) > max_chars:
+        raise TextTooLongError(len(text), max_chars, field=field)
+    if not text.strip():
+        raise EmptyTextError(f"{field} is empty", field=field)
+    if len(text.translate(_CONTROL_TABLE)) != len(text):
+        position = next(i for i, ch in enumerate(text) if ord(ch) in _CONTROL)
+        kind = "a NUL byte (binary data?)" if text[position] == "\0" else "a control character"
+        raise InvalidTextError(
+            f"{field} contains {kind} (U+{ord(text[position]):04X}) at character {position}",
+            field=field,
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidTextError(
+            f"{field} contains an unpaired surrogate at character {exc.start}", field=field
+        ) from exc
+    return text
+
+
+@dataclass(frozen=True)
+class _Options:
+    readability: bool = True
+    terms: bool = True
+    explain: bool = False
+
+
+class Analyzer:
+    """Analyses articles with one loaded model. Thread-safe: it holds no per-call state.
+
+    Parameters
+    ----------
+    model : SlantModel, str or Path, optional
+        A loaded model or a model directory; default :func:`~classifier.load_model`'s.
+    max_chars : int
+        Longest accepted text.
+    """
+
+    def __init__(self, model: SlantModel | str | Path | None = None, *,
+                 max_chars: int = MAX_TEXT_CHARS) -> None:
+        self.model = model if isinstance(model, SlantModel) else load_model(model)
+        self.max_chars = max_chars
+        self.term_threshold = float(self.model.metadata.get("term_threshold",
+                                                           self.model.tagger.threshold))
+
+    def analyze(self, text: str, title: str | None = None, *, readability: bool = True,
+                terms: bool = True, explain: bool = False) -> AnalysisResult:
+        """Analyse one article; see :func:`classifier.analyze`."""
+        validate_text(text, max_chars=self.max_chars)
+        if title is not None:
+            validate_text(title, field="title", max_chars=self.max_chars)
+        options = _Options(readability, terms, explain)
+        spans = split_sentences(text)
+        sentences = self._score(text, spans, options)
+        title_result = None
+        if title is not None:
+            title_result = self._score(title, [(0, len(title))] if title.strip() else [],
+                                       options)[0]
+            # A headline is one unit even when it has inner punctuation.
+            stripped = title.strip()
+            offset = title.index(stripped)
+            title_result.start, title_result.end = offset, offset + len(stripped)
+        warnings = []
+        if not is_probably_english(text):
+            warnings.append(
+                "The text does not look like English. Slant's model is trained on English "
+                "news only, so these scores are unreliable."
+            )
+        return AnalysisResult(
+            model=self.model.info,
+            title=title_result,
+            sentences=sentences,
+            article=self._summarise(text, sentences, len(spans), options),
+            warnings=warnings,
+        )
+
+    def _score(self, text: str, spans: list[tuple[int, int]],
+               options: _Options) -> list[SentenceResult]:
+        texts = [text[s:e] for s, e in spans]
+        matrix = self.model.sentence_matrix(texts) if texts else None
+        scores = self.model.score_sentences(texts, matrix)
+        quotations = find_quotations(text)
+        tagged = self.model.tagger.score_tokens(texts) if options.terms else [None] * len(texts)
+        explanations = {}
+        if options.explain and texts:
+            explanations = {h: self.model.explain(matrix, h) for h in scores}
+        results = []
+        for index, ((start, end), sentence) in enumerate(zip(spans, texts, strict=True)):
+            found = []
+            if tagged[index] is not None:
+                token_spans, probabilities = tagged[index]
+                found = merge_terms(token_spans, probabilities, self.term_threshold, sentence)
+            polarities = self.model.polarity.predict([sentence[s:e] for s, e, _ in found])
+            terms = [
+                Term(start + s, start + e, sentence[s:e], round(p, 4), polarity,
+                     is_inside(quotations, start + s, start + e))
+                for (s, e, p), polarity in zip(found, polarities, strict=True)
+            ]
+            results.append(
+                SentenceResult(
+                    index=index,
+                    start=start,
+                    end=end,
+                    text=sentence,
+                    loaded=round(float(scores["loaded"][index]), 4),
+                    stance=round(float(scores["stance"][index]), 4),
+                    quoted=sentence_is_quoted(text, start, end, quotations),
+                    terms=terms,
+                    readability=sentence_readability(sentence) if options.readability else None,
+                    explain=(
+                        {"terms": [t.text for t in terms],
+                         **{h: explanations[h][index] for h in explanations}}
+                        if options.explain else None
+                    ),
+                )
+            )
+        return results
+
+    def _summarise(self, text: str, sentences: list[SentenceResult], n_spans: int,
+                   options: _Options) -> ArticleSummary:
+        author = [s for s in sentences if not s.quoted]
+        quoted = [s for s in sentences if s.quoted]
+        return ArticleSummary(
+            loaded=_mean([s.loaded for s in author]),
+            stance=_mean([s.stance for s in author]),
+            loaded_share=_mean([float(s.loaded >= LOADED_THRESHOLD) for s in author]),
+            sentences=len(sentences),
+            author_sentences=len(author),
+            quoted_sentences=len(quoted),
+            quoted_loaded=_mean([s.loaded for s in quoted]),
+            top_terms=_top_terms(sentences),
+            readability=(article_readability(text, sentence_count=n_spans)
+                         if options.readability else None),
+        )
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _top_terms(sentences: list[SentenceResult]) -> list[dict[str, Any]]:
+    """The article's loaded terms grouped case-insensitively, strongest and most frequent first."""
+    grouped: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"count": 0, "quoted": 0, "score": 0.0}
+    )
+    for sentence in sentences:
+        for term in sentence.terms:
+            entry = grouped[term.text.lower()]
+            entry.setdefault("text", term.text)
+            entry.setdefault("polarity", term.polarity)
+            entry["count"] += 1
+            entry["quoted"] += term.quoted
+            entry["score"] = max(entry["score"], term.score)
+    ranked = sorted(grouped.values(), key=lambda e: (-e["score"] * e["count"], e["text"]))
+    return [
+        {"text": e["text"], "count": e["count"], "quoted": e["quoted"],
+         "score": e["score"], "polarity": e["polarity"]}
+        for e in ranked[:TOP_TERMS]
+    ]
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def default_analyzer() -> Analyzer:
+    """The analyzer over the default model, loaded once per process on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Analyzer()
+        return _default
+
+
+def analyze(text: str, title: str | None = None, *, model: SlantModel | None = None,
+            readability: bool = True, terms: bool = True,
+            explain: bool = False) -> AnalysisResult:
+    """Analyse one article sentence by sentence.
+
+    Parameters
+    ----------
+    text : str
+        The article body (at most ``MAX_TEXT_CHARS`` characters).
+    title : str, optional
+        The headline, scored on its own and reported as ``result.title``.
+    model : SlantModel, optional
+        Defaults to the model at ``$SLANT_MODEL`` or the committed default model.
+    readability, terms, explain : bool
+        Include per-sentence readability, loaded terms, and per-sentence explanations.
+
+    Returns
+    -------
+    AnalysisResult
+        ``result.to_dict()`` is the JSON schema documented in the README.
+
+    Raises
+    ------
+    InputError
+        (a :class:`~classifier.errors.SlantError`) for unusable text.
+    ModelError
+        when the model cannot be loaded or verified.
+    """
+    analyzer = default_analyzer() if model is None else Analyzer(model)
+    return analyzer.analyze(text, title, readability=readability, terms=terms, explain=explain)

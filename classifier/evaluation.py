@@ -1,0 +1,154 @@
+"""Metrics Slant reports for its models: the same code for ``train.py`` and ``slant eval``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
+
+from .datasets import LabelledSentence, evaluation_sets, load_generic, prepare_splits
+from .tagger import label_tokens
+
+__all__ = [
+    "expected_calibration_error",
+    "sentence_metrics",
+    "token_metrics",
+    "evaluate_model",
+    "evaluate_on",
+    "SENTENCE_TASKS",
+]
+
+#: task name -> (label attribute, model head that predicts it)
+SENTENCE_TASKS = {
+    "bias": ("bias", "loaded"),
+    "opinion": ("opinion", "stance"),
+    "subjectivity": ("subjective", "stance"),
+}
+
+
+def expected_calibration_error(y_true, probabilities, n_bins: int = 10) -> float:
+    """Expected calibration error with equal-width bins.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,) with 0/1 labels
+    probabilities : array-like of shape (n,) in [0, 1]
+    n_bins : int, default=10
+    """
+    y_true = np.asarray(y_true, dtype=float)
+    probabilities = np.asarray(probabilities, dtype=float)
+    if len(y_true) == 0:
+        return 0.0
+    bins = np.minimum((probabilities * n_bins).astype(int), n_bins - 1)
+    error = 0.0
+    for b in range(n_bins):
+        mask = bins == b
+        if mask.any():
+            error += mask.mean() * abs(probabilities[mask].mean() - y_true[mask].mean())
+    return float(error)
+
+
+def reliability_curve(y_true, probabilities, n_bins: int = 10):
+    """(mean predicted, observed rate, count) per non-empty equal-width bin."""
+    y_true = np.asarray(y_true, dtype=float)
+    probabilities = np.asarray(probabilities, dtype=float)
+    bins = np.minimum((probabilities * n_bins).astype(int), n_bins - 1)
+    rows = []
+    for b in range(n_bins):
+        mask = bins == b
+        if mask.any():
+            rows.append((float(probabilities[mask].mean()), float(y_true[mask].mean()),
+                         int(mask.sum())))
+    return rows
+
+
+def sentence_metrics(y_true, probabilities, threshold: float = 0.5) -> dict[str, Any]:
+    """Macro-F1, positive-class F1, precision, recall, ROC AUC and ECE of one binary task."""
+    y_true = np.asarray(y_true, dtype=int)
+    probabilities = np.asarray(probabilities, dtype=float)
+    predicted = (probabilities >= threshold).astype(int)
+    both_classes = len(np.unique(y_true)) == 2
+    return {
+        "n": int(len(y_true)),
+        "positive_rate": round(float(y_true.mean()), 4) if len(y_true) else None,
+        "macro_f1": round(float(f1_score(y_true, predicted, average="macro", zero_division=0)), 4),
+        "f1": round(float(f1_score(y_true, predicted, zero_division=0)), 4),
+        "precision": round(float(precision_score(y_true, predicted, zero_division=0)), 4),
+        "recall": round(float(recall_score(y_true, predicted, zero_division=0)), 4),
+        "roc_auc": round(float(roc_auc_score(y_true, probabilities)), 4) if both_classes else None,
+        "ece": round(expected_calibration_error(y_true, probabilities), 4),
+    }
+
+
+def token_labels_and_scores(tagger, records: Sequence[LabelledSentence]):
+    """Flattened 0/1 token labels and tagger probabilities for span-labelled records."""
+    records = [r for r in records if r.spans is not None]
+    scored = tagger.score_tokens([r.text for r in records])
+    labels, scores = [], []
+    for record, (_, probabilities) in zip(records, scored, strict=True):
+        labels.extend(label_tokens(record.text, record.spans)[1])
+        scores.extend(probabilities)
+    return np.array(labels, dtype=int), np.array(scores, dtype=float)
+
+
+def token_metrics(tagger, records: Sequence[LabelledSentence], threshold: float) -> dict[str, Any]:
+    """Token-level precision, recall and F1 of the loaded-term tagger (token inside a span)."""
+    labels, scores = token_labels_and_scores(tagger, records)
+    predicted = (scores >= threshold).astype(int)
+    return {
+        "tokens": int(len(labels)),
+        "positive_tokens": int(labels.sum()),
+        "f1": round(float(f1_score(labels, predicted, zero_division=0)), 4),
+        "precision": round(float(precision_score(labels, predicted, zero_division=0)), 4),
+        "recall": round(float(recall_score(labels, predicted, zero_division=0)), 4),
+    }
+
+
+def evaluate_model(model, sentence_sets: dict[str, list[LabelledSentence]],
+                   term_sets: dict[str, list[LabelledSentence]],
+                   term_threshold: float) -> dict[str, Any]:
+    """All metrics of ``model`` on labelled sets.
+
+    Parameters
+    ----------
+    sentence_sets : dict
+        task name (a key of ``SENTENCE_TASKS``) -> records labelled for that task.
+    term_sets : dict
+        corpus name -> span-labelled records.
+    """
+    metrics: dict[str, Any] = {"sentences": {}, "terms": {}}
+    for task, records in sentence_sets.items():
+        attribute, head = SENTENCE_TASKS[task]
+        records = [r for r in records if getattr(r, attribute) is not None]
+        if not records:
+            continue
+        scores = model.score_sentences([r.text for r in records])[head]
+        metrics["sentences"][task] = {
+            "head": head,
+            **sentence_metrics([getattr(r, attribute) for r in records], scores),
+        }
+    for corpus, records in term_sets.items():
+        if any(r.spans is not None for r in records):
+            metrics["terms"][corpus] = token_metrics(model.tagger, records, term_threshold)
+    return metrics
+
+
+def evaluate_on(model, data: Path | str, task: str = "bias") -> dict[str, Any]:
+    """Metrics of ``model`` on a corpora folder (its held-out split) or a generic file.
+
+    For a corpora folder the split and sampling follow the model's own training config,
+    so the result reproduces ``metadata["metrics"]["heldout"]``.
+    """
+    data = Path(data)
+    if data.is_dir():
+        config = model.metadata.get("config", {})
+        _, test_of = prepare_splits(data, config.get("max_sentences"), int(config.get("seed", 0)))
+        return evaluate_model(model, *evaluation_sets(test_of),
+                              model.metadata.get("term_threshold", model.tagger.threshold))
+    records = load_generic(data, task=task)
+    name = {"bias": "bias", "opinion": "opinion", "subjective": "subjectivity"}[task]
+    return evaluate_model(model, {name: records}, {data.stem: records},
+                          model.metadata.get("term_threshold", model.tagger.threshold))

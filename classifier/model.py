@@ -1,0 +1,275 @@
+"""The Slant model: build, score, save, load and verify.
+
+A :class:`SlantModel` bundles fitted scikit-learn estimators:
+
+- ``features``: a ``FeatureUnion`` turning sentences into one sparse matrix
+  (word and character TF-IDF, lexicon shares), shared by both sentence heads;
+- ``heads["loaded"]`` and ``heads["stance"]``: calibrated logistic regressions;
+- ``tagger``: a :class:`~classifier.tagger.TermTagger` for loaded words;
+- ``polarity``: a :class:`~classifier.tagger.TermPolarity`.
+
+On disk a model is a directory holding ``model.pkl.xz``, ``metadata.json``
+(versions, data hashes, metrics, the artifact's sha256) and ``MODEL_CARD.md``.
+:func:`load_model` refuses an artifact whose hash or scikit-learn version does not
+match its metadata.
+
+The artifact is a pickle (protocol 5) compressed with xz rather than a joblib file:
+joblib unpickles with the pure-Python ``Unpickler`` to special-case numpy arrays, which
+takes over a second on the model's vocabularies; the C unpickler needs about a tenth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import lzma
+import os
+import pickle
+import platform
+import warnings
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.exceptions import InconsistentVersionWarning
+
+from .errors import ModelError, ModelIntegrityError, ModelNotFoundError, ModelVersionError
+
+__all__ = [
+    "SlantModel",
+    "load_model",
+    "save_model",
+    "default_model_path",
+    "list_models",
+    "ARTIFACT_NAME",
+    "METADATA_NAME",
+    "CARD_NAME",
+]
+
+ARTIFACT_NAME = "model.pkl.xz"
+METADATA_NAME = "metadata.json"
+CARD_NAME = "MODEL_CARD.md"
+HEADS = ("loaded", "stance")
+
+
+@dataclass
+class SlantModel:
+    """Fitted estimators plus the metadata they were saved with."""
+
+    features: Any
+    heads: dict[str, Any]
+    tagger: Any
+    polarity: Any
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def sentence_matrix(self, texts: list[str]):
+        """Feature matrix of shape (n_sentences, n_features) for ``texts``."""
+        return self.features.transform(texts)
+
+    def score_sentences(self, texts: list[str], matrix=None) -> dict[str, np.ndarray]:
+        """Calibrated probabilities of each head for ``texts``, in one vectorised call.
+
+        Returns
+        -------
+        dict of str -> ndarray of shape (n_sentences,)
+        """
+        if not texts:
+            return {head: np.zeros(0) for head in self.heads}
+        if matrix is None:
+            matrix = self.sentence_matrix(texts)
+        return {head: model.predict_proba(matrix)[:, 1] for head, model in self.heads.items()}
+
+    def explain(self, matrix, head: str, top: int = 5) -> list[list[dict[str, Any]]]:
+        """The features that pushed each sentence's ``head`` score up or down the most.
+
+        A feature's contribution is its value times the logistic-regression weight
+        (before calibration, which is monotone and so keeps the order).
+        """
+        weights = _linear_weights(self.heads[head])
+        names = self.feature_names()
+        contributions = matrix.multiply(weights).tocsr()
+        out = []
+        for row in range(contributions.shape[0]):
+            start, end = contributions.indptr[row], contributions.indptr[row + 1]
+            cols, values = contributions.indices[start:end], contributions.data[start:end]
+            order = np.argsort(-np.abs(values))[:top]
+            out.append(
+                [{"feature": names[cols[i]], "weight": round(float(values[i]), 4)} for i in order]
+            )
+        return out
+
+    def feature_names(self) -> np.ndarray:
+        names = getattr(self, "_feature_names", None)
+        if names is None:
+            names = self.features.get_feature_names_out()
+            self._feature_names = names
+        return names
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """Name, version and training-data summary, as reported in every result."""
+        meta = self.metadata
+        return {
+            "name": meta.get("name", "unnamed"),
+            "version": meta.get("version", "0"),
+            "trained_on": meta.get("training_data", {}).get("summary", ""),
+        }
+
+
+def _linear_weights(head) -> np.ndarray:
+    """Weights of the linear model inside a (possibly calibrated) head."""
+    if hasattr(head, "coef_"):
+        return np.asarray(head.coef_).ravel()
+    calibrated = head.calibrated_classifiers_
+    return np.mean([np.asarray(c.estimator.coef_).ravel() for c in calibrated], axis=0)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def runtime_versions() -> dict[str, str]:
+    """Versions that must match between training and loading (the first strictly)."""
+    import scipy
+
+    return {
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def save_model(model: SlantModel, directory: Path | str, metadata: dict[str, Any]) -> Path:
+    """Write the artifact (``model.pkl.xz``) and ``metadata.json`` into ``directory``.
+
+    The metadata gains ``versions`` and ``artifact`` (file name, size, sha256); the
+    model card is written separately by :func:`classifier.training.write_model_card`.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    artifact = directory / ARTIFACT_NAME
+    bare = SlantModel(model.features, model.heads, model.tagger, model.polarity, metadata={})
+    with lzma.open(artifact, "wb", preset=6) as handle:
+        pickle.dump(bare, handle, protocol=5)
+    metadata = {
+        **metadata,
+        "versions": runtime_versions(),
+        "artifact": {
+            "file": ARTIFACT_NAME,
+            "bytes": artifact.stat().st_size,
+            "sha256": _sha256(artifact),
+        },
+    }
+    (directory / METADATA_NAME).write_text(json.dumps(metadata, indent=2, sort_keys=False) + "\n")
+    model.metadata = metadata
+    return directory
+
+
+def _models_root() -> Path:
+    """Where the committed models live: installed package data, or the source checkout."""
+    try:
+        return Path(str(resources.files("classifier.models")))
+    except ModuleNotFoundError:
+        # Running from a source tree over a non-editable install: ``classifier`` is the
+        # checkout's, which has no ``models`` subpackage; the models sit beside it.
+        return Path(__file__).resolve().parent.parent / "models"
+
+
+def default_model_path() -> Path:
+    """``$SLANT_MODEL`` if set, else the default model installed with the package."""
+    configured = os.environ.get("SLANT_MODEL")
+    if configured:
+        return Path(configured)
+    return _models_root() / "default"
+
+
+def _resolve(path: Path | str | None) -> Path:
+    path = default_model_path() if path is None else Path(path)
+    if path.is_file() and path.name == METADATA_NAME:
+        path = path.parent
+    if path.is_file():
+        path = path.parent
+    if not (path / ARTIFACT_NAME).is_file():
+        raise ModelNotFoundError(f"no model at {path} (expected {ARTIFACT_NAME} there)")
+    if not (path / METADATA_NAME).is_file():
+        raise ModelIntegrityError(f"model at {path} has no {METADATA_NAME}; refusing to load")
+    return path
+
+
+def read_metadata(path: Path | str | None = None) -> dict[str, Any]:
+    """The metadata of the model at ``path`` (a model directory), without loading it."""
+    directory = _resolve(path)
+    try:
+        return json.loads((directory / METADATA_NAME).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelIntegrityError(f"unreadable {METADATA_NAME} in {directory}: {exc}") from exc
+
+
+def load_model(path: Path | str | None = None) -> SlantModel:
+    """Load and verify a model directory (default: :func:`default_model_path`).
+
+    Raises
+    ------
+    ModelNotFoundError
+        Nothing at ``path``.
+    ModelIntegrityError
+        The artifact's sha256 differs from its metadata, or it cannot be unpickled.
+    ModelVersionError
+        The installed scikit-learn differs from the one that trained the model.
+    """
+    directory = _resolve(path)
+    metadata = read_metadata(directory)
+    expected = metadata.get("artifact", {}).get("sha256")
+    artifact = directory / ARTIFACT_NAME
+    actual = _sha256(artifact)
+    if expected != actual:
+        raise ModelIntegrityError(
+            f"{artifact} does not match its metadata (sha256 {actual[:12]}..., expected "
+            f"{str(expected)[:12]}...); the file is truncated or was modified"
+        )
+    trained_with = metadata.get("versions", {}).get("scikit-learn")
+    if trained_with != sklearn.__version__:
+        raise ModelVersionError(
+            f"model at {directory} was trained with scikit-learn {trained_with}, but "
+            f"{sklearn.__version__} is installed; install scikit-learn=={trained_with} "
+            "or retrain with `python train.py`"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            with lzma.open(artifact, "rb") as handle:
+                model = pickle.load(handle)
+    except InconsistentVersionWarning as exc:
+        raise ModelVersionError(str(exc)) from exc
+    except Exception as exc:  # unpickling can fail in many ways; all mean a bad artifact
+        raise ModelIntegrityError(f"cannot load {artifact}: {exc}") from exc
+    if not isinstance(model, SlantModel):
+        raise ModelIntegrityError(f"{artifact} does not hold a Slant model")
+    model.metadata = metadata
+    return model
+
+
+def list_models(root: Path | str | None = None) -> list[dict[str, Any]]:
+    """Model directories under ``root`` (default: the installed models), with metadata."""
+    root = Path(root) if root else _models_root()
+    found = []
+    for meta_path in sorted(root.rglob(METADATA_NAME)):
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        found.append({"path": str(meta_path.parent), **{k: meta.get(k) for k in
+                      ("name", "version", "created")}})
+    if not found and not root.exists():
+        raise ModelError(f"no models folder at {root}")
+    return found

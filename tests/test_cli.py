@@ -1,0 +1,158 @@
+"""CLI tests: click's runner for most, a real subprocess for the console script."""
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from classifier.cli import cli, main
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def article(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text("The council made a shameful decision. The board met on Tuesday.\n")
+    return path
+
+
+def invoke(runner, tiny_model_dir, *args, **kwargs):
+    return runner.invoke(cli, [*args, "--model", str(tiny_model_dir)], **kwargs)
+
+
+def test_analyze_report(runner, tiny_model_dir, article):
+    result = invoke(runner, tiny_model_dir, "analyze", str(article), "--no-color")
+    assert result.exit_code == 0, result.output
+    assert "Loaded language" in result.output and "[shameful]" in result.output
+    assert "\x1b[" not in result.output
+
+
+def test_analyze_json_matches_the_library(runner, tiny_model_dir, tiny_model, article):
+    from classifier import Analyzer
+
+    result = invoke(runner, tiny_model_dir, "analyze", "--json", str(article))
+    assert result.exit_code == 0
+    expected = Analyzer(tiny_model).analyze(article.read_text()).to_dict()
+    assert json.loads(result.output) == expected
+
+
+def test_analyze_stdin_title_and_explain(runner, tiny_model_dir):
+    result = invoke(runner, tiny_model_dir, "analyze", "-", "--json", "--title", "A bad day",
+                    "--explain", input="A shameful decision.")
+    data = json.loads(result.output)
+    assert data["title"]["text"] == "A bad day"
+    assert "explain" in data["sentences"][0]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "text is empty"),
+        (b"   \n ", "text is empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"caf\xe9", "not UTF-8"),
+        (b"bell \x07 here", "control character"),
+    ],
+)
+def test_analyze_bad_files_exit_1_with_a_message(runner, tiny_model_dir, tmp_path, content,
+                                                 message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    result = invoke(runner, tiny_model_dir, "analyze", str(path))
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_analyze_missing_file_and_folder_are_usage_errors(runner, tiny_model_dir, tmp_path):
+    assert invoke(runner, tiny_model_dir, "analyze", str(tmp_path / "nope.txt")).exit_code == 2
+    result = invoke(runner, tiny_model_dir, "analyze", str(tmp_path))
+    assert result.exit_code == 2 and "slant score" in result.output
+
+
+def test_too_long_text(runner, tiny_model_dir, tmp_path):
+    from classifier import MAX_TEXT_CHARS
+
+    path = tmp_path / "long.txt"
+    path.write_text("word " * (MAX_TEXT_CHARS // 5 + 10))
+    result = invoke(runner, tiny_model_dir, "analyze", str(path))
+    assert result.exit_code == 1 and "limit" in result.output
+
+
+def test_bad_model_path(runner, tmp_path, article):
+    result = runner.invoke(cli, ["analyze", str(article), "--model", str(tmp_path)])
+    assert result.exit_code == 1 and "no model at" in result.output
+
+
+def test_models_lists_a_folder(runner, tiny_model_dir):
+    result = runner.invoke(cli, ["models", "--root", str(tiny_model_dir.parent)])
+    assert result.exit_code == 0 and "slant-default" in result.output
+
+
+def test_eval_generic_file(runner, tiny_model_dir, tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(json.dumps({"text": "A shameful decision.", "label": 1}) + "\n"
+                    + json.dumps({"text": "The board met.", "label": 0}) + "\n")
+    result = invoke(runner, tiny_model_dir, "eval", str(path), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["sentences"]["bias"]["n"] == 2
+
+
+def test_eval_bad_file_is_a_clean_error(runner, tiny_model_dir, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{nope\n")
+    result = invoke(runner, tiny_model_dir, "eval", str(path))
+    assert result.exit_code == 1 and "malformed JSON" in result.output
+
+
+def test_train_small(runner, tiny_data_dir, tmp_path):
+    result = runner.invoke(cli, ["train", "--data", str(tiny_data_dir), "--output",
+                                 str(tmp_path / "m"), "--no-char-ngrams", "--no-report", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "macro-F1" in result.output and (tmp_path / "m" / "metadata.json").exists()
+
+
+def test_train_missing_data(runner, tmp_path):
+    result = runner.invoke(cli, ["train", "--data", str(tmp_path / "none"), "--output",
+                                 str(tmp_path / "m"), "-q"])
+    assert result.exit_code == 1 and "data folder not found" in result.output
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path, command", list(_commands(cli)), ids=lambda v: str(v))
+def test_every_command_is_documented_with_an_example(path, command):
+    assert command.help and "Example" in command.help, f"{' '.join(path)} lacks an example"
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{' '.join(path)} {param.opts[0]} has no help"
+
+
+def test_main_returns_exit_codes(tiny_model_dir, article, capsys):
+    assert main(["analyze", str(article), "--model", str(tiny_model_dir), "--json"]) == 0
+    assert main(["analyze", "--bogus"]) == 2
+    assert main(["--version"]) == 0
+
+
+def test_console_script_runs_offline_in_a_subprocess(tiny_model_dir):
+    text = (SEEDS / "wire_report.txt").read_text()
+    completed = subprocess.run(
+        [sys.executable, "-m", "classifier.cli", "analyze", "-", "--json", "--model",
+         str(tiny_model_dir)],
+        input=text, capture_output=True, text=True, timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["sentences"]

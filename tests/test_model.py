@@ -1,0 +1,108 @@
+import json
+import shutil
+
+import pytest
+
+from classifier import load_model
+from classifier.errors import ModelIntegrityError, ModelNotFoundError, ModelVersionError
+from classifier.model import (
+    ARTIFACT_NAME,
+    CARD_NAME,
+    METADATA_NAME,
+    default_model_path,
+    list_models,
+    read_metadata,
+)
+
+
+@pytest.fixture
+def model_copy(tiny_model_dir, tmp_path):
+    target = tmp_path / "copy"
+    shutil.copytree(tiny_model_dir, target)
+    return target
+
+
+def test_saved_model_has_artifact_metadata_and_card(tiny_model_dir):
+    assert {p.name for p in tiny_model_dir.iterdir()} >= {ARTIFACT_NAME, METADATA_NAME, CARD_NAME}
+    meta = read_metadata(tiny_model_dir)
+    assert set(meta["versions"]) >= {"scikit-learn", "numpy", "python"}
+    assert len(meta["artifact"]["sha256"]) == 64
+    assert meta["artifact"]["bytes"] == (tiny_model_dir / ARTIFACT_NAME).stat().st_size
+
+
+def test_load_accepts_the_directory_or_a_file_in_it(tiny_model_dir):
+    for path in (tiny_model_dir, tiny_model_dir / ARTIFACT_NAME, tiny_model_dir / METADATA_NAME):
+        assert load_model(path).info["name"] == "slant-default"
+
+
+def test_missing_model(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="no model"):
+        load_model(tmp_path)
+
+
+def test_tampered_artifact_is_refused(model_copy):
+    artifact = model_copy / ARTIFACT_NAME
+    data = bytearray(artifact.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    artifact.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match="does not match"):
+        load_model(model_copy)
+
+
+def test_truncated_artifact_is_refused(model_copy):
+    artifact = model_copy / ARTIFACT_NAME
+    artifact.write_bytes(artifact.read_bytes()[:1000])
+    with pytest.raises(ModelIntegrityError):
+        load_model(model_copy)
+
+
+def test_garbage_with_matching_hash_is_refused(model_copy):
+    """Even a hash-valid file must hold a Slant model."""
+    import hashlib
+
+    artifact = model_copy / ARTIFACT_NAME
+    artifact.write_bytes(b"not a model")
+    meta = json.loads((model_copy / METADATA_NAME).read_text())
+    meta["artifact"]["sha256"] = hashlib.sha256(b"not a model").hexdigest()
+    (model_copy / METADATA_NAME).write_text(json.dumps(meta))
+    with pytest.raises(ModelIntegrityError, match="cannot load"):
+        load_model(model_copy)
+
+
+def test_other_scikit_learn_version_is_refused(model_copy):
+    meta = json.loads((model_copy / METADATA_NAME).read_text())
+    meta["versions"]["scikit-learn"] = "0.24.2"
+    (model_copy / METADATA_NAME).write_text(json.dumps(meta))
+    with pytest.raises(ModelVersionError, match="0.24.2"):
+        load_model(model_copy)
+
+
+def test_missing_or_broken_metadata(model_copy):
+    (model_copy / METADATA_NAME).write_text("{broken")
+    with pytest.raises(ModelIntegrityError, match="unreadable"):
+        load_model(model_copy)
+    (model_copy / METADATA_NAME).unlink()
+    with pytest.raises(ModelIntegrityError, match="no metadata.json"):
+        load_model(model_copy)
+
+
+def test_default_model_path_honours_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SLANT_MODEL", str(tmp_path))
+    assert default_model_path() == tmp_path
+    monkeypatch.delenv("SLANT_MODEL")
+    assert default_model_path().name == "default"
+
+
+def test_list_models(tiny_model_dir):
+    found = list_models(tiny_model_dir.parent)
+    assert [m["name"] for m in found] == ["slant-default"]
+
+
+def test_explain_lists_features_by_contribution(tiny_model):
+    matrix = tiny_model.sentence_matrix(["The council made a shameful decision."])
+    (top,) = tiny_model.explain(matrix, "loaded", top=3)
+    assert 1 <= len(top) <= 3
+    weights = [abs(f["weight"]) for f in top]
+    assert weights == sorted(weights, reverse=True)
+    # "shameful" is in the tiny npov and negative lexicons: those features push hardest.
+    assert top[0]["feature"].startswith("lexicons__") and top[0]["weight"] > 0

@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+
+from classifier.tagger import TermPolarity, TermTagger, label_tokens, merge_terms
+
+
+@pytest.fixture(scope="module")
+def training_sentences():
+    import random
+
+    from .corpora_fixtures import loaded_sentence, neutral_sentence
+
+    rng = random.Random(1)
+    texts, spans = [], []
+    for i in range(300):
+        if i % 2:
+            text, found = loaded_sentence(rng)
+        else:
+            text, found = neutral_sentence(rng), []
+        texts.append(text)
+        spans.append(found)
+    return texts, spans
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["one-stage", "context"])
+def tagger(request, training_sentences):
+    texts, spans = training_sentences
+    return TermTagger(lexicons={"neg": {"dreadful"}}, context=request.param).fit(texts, spans)
+
+
+def test_label_tokens_marks_overlaps():
+    tokens, labels = label_tokens("A barbaric act.", [(2, 10)])
+    assert tokens == [(0, 1), (2, 10), (11, 14)]
+    assert labels == [0, 1, 0]
+
+
+def test_tagger_learns_loaded_words(tagger):
+    (spans, probabilities), = tagger.score_tokens(["The board made a shameful decision."])
+    words = ["The", "board", "made", "a", "shameful", "decision"]
+    assert len(spans) == len(words)
+    assert np.argmax(probabilities) == words.index("shameful")
+    assert ((0 <= probabilities) & (probabilities <= 1)).all()
+
+
+def test_lookup_tables_agree_with_the_design_matrix(tagger, training_sentences):
+    texts = training_sentences[0][:20] + ["Unseen words: zorblax dreadful Frobnicate 42."]
+    fast = np.concatenate([z for _, z in tagger._first_stage(texts)])
+    slow = tagger.decision_function_matrix(texts)
+    np.testing.assert_allclose(fast, slow, atol=1e-9)
+
+
+def test_empty_and_wordless_texts(tagger):
+    assert [len(s) for s, _ in tagger.score_tokens(["", "— !"])] == [0, 0]
+
+
+def test_fit_rejects_mismatched_lengths():
+    with pytest.raises(ValueError):
+        TermTagger().fit(["a"], [])
+
+
+@pytest.mark.parametrize(
+    "text, probabilities, expected",
+    [
+        ("scored huge success today", [0.0, 0.9, 0.3, 0.0], ["huge success"]),
+        ("storms wreaked havoc", [0.0, 0.8, 0.9], ["wreaked havoc"]),
+        ("the barbaric invasion", [0.1, 0.9, 0.1], ["barbaric"]),
+        ("a so-called expert", [0.0, 0.7, 0.0], ["so-called"]),
+        ("awful; terrible", [0.9, 0.9], ["awful", "terrible"]),  # punctuation splits terms
+        ("the Smith plan", [0.0, 0.3, 0.9], ["plan"]),  # names do not join by hysteresis
+        ("and the Smith", [0.9, 0.9, 0.9], []),  # function words and names never start one
+        ("SHAMEFUL vote", [0.9, 0.0], ["SHAMEFUL"]),
+        ("nothing here", [0.1, 0.1], []),
+    ],
+)
+def test_merge_terms(text, probabilities, expected):
+    from classifier.tokens import token_spans
+
+    terms = merge_terms(token_spans(text), probabilities, 0.5, text)
+    assert [text[s:e] for s, e, _ in terms] == expected
+    assert all(score == max(probabilities) or score >= 0.5 for _, _, score in terms)
+
+
+def test_polarity_lexicon_and_fallback():
+    lexicon = {w: "negative" for w in ("awful", "terrible", "horrible", "dreadful", "failure",
+                                       "awfully", "horribly")}
+    lexicon.update({w: "positive" for w in ("wonderful", "great", "success", "superb",
+                                            "brilliant", "wonderfully", "brilliantly")})
+    polarity = TermPolarity(lexicon).fit()
+    assert polarity.predict(["huge success", "awful", "great failure"]) == [
+        "positive", "negative", "negative"]
+    assert polarity.predict(["terribly"])[0] in {"positive", "negative"}
+
+
+def test_polarity_needs_both_classes():
+    with pytest.raises(ValueError):
+        TermPolarity({"bad": "negative"}).fit()
