@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app, request
 
+from classifier import validate_text
 from classifier.errors import InvalidTextError
 from classifier.textio import decode_text
 
@@ -108,24 +109,33 @@ def _options(value: Any, base: dict[str, bool]) -> dict[str, bool]:
 
 
 def _query() -> tuple[str | None, dict[str, bool]]:
-    """``title`` and options from the query string (``?title=...&explain=true``)."""
+    """``title`` and options from the query string (``?title=...&explain=true``).
+
+    An empty value (``?title=``) counts as absent, as HTML forms send them.
+    """
     options = dict(OPTIONS)
+    title = None
     for key in request.args:
         if key != "title" and key not in OPTIONS:
             raise ApiError("unknown_field",
                            f"unknown query parameter {key!r}; expected title, "
                            f"{', '.join(OPTIONS)}", field=key)
-        if len(request.args.getlist(key)) > 1:
+        values = [value for value in request.args.getlist(key) if value]
+        if len(values) > 1:
             raise ApiError("invalid_input", f"query parameter {key!r} is given more than once",
                            field=key)
-        if key in OPTIONS:
-            value = request.args[key]
-            if value.lower() not in _FLAGS:
-                raise ApiError("invalid_type",
-                               f"query parameter {key!r} must be true or false, not {value!r}",
-                               field=key)
-            options[key] = _FLAGS[value.lower()]
-    return request.args.get("title"), options
+        if not values:
+            continue
+        if key == "title":  # checked even when a JSON body's title replaces it
+            title = validate_text(values[0], field="title",
+                                  max_chars=current_app.config["MAX_TEXT_CHARS"])
+        elif values[0].lower() in _FLAGS:
+            options[key] = _FLAGS[values[0].lower()]
+        else:
+            raise ApiError("invalid_type",
+                           f"query parameter {key!r} must be true or false, not {values[0]!r}",
+                           field=key)
+    return title, options
 
 
 def analyze_request() -> tuple[Document, dict[str, bool]]:

@@ -11,17 +11,30 @@ from __future__ import annotations
 from typing import Any
 
 from classifier import __version__
+from classifier.analyzer import _CONTROL as LIBRARY_CONTROL  # the one list of them
 
 from .errors import ERROR_CODES
 from .inputs import OPTIONS
 
 __all__ = ["openapi_spec", "TEXT_PATTERN"]
 
-# Characters classifier.validate_text rejects: C0 controls except \t\n\x0b\x0c\r, DEL, C1.
-_CONTROL = r"\x00-\x08\x0e-\x1f\x7f-\x9f"
-# ...and those plus the characters str.strip() removes (str.isspace), spelled out so the
-# pattern means the same in Python and ECMA-262 regular expressions.
-_BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _char_class(codes: set[int]) -> str:
+    """A regex character class body for ``codes``, as \\uXXXX ranges (Python and ECMA-262)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+# What classifier.validate_text rejects: its control characters, and texts made only of
+# characters that str.strip() removes (str.isspace, all below U+3001).
+_CONTROL = _char_class(set(LIBRARY_CONTROL))
+_BLANK = _char_class(set(LIBRARY_CONTROL) | {c for c in range(0x3001) if chr(c).isspace()})
 #: A text has no control characters and at least one non-blank character.
 TEXT_PATTERN = rf"^[^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*$"
 
@@ -87,7 +100,7 @@ def _schemas(config: dict[str, Any]) -> dict[str, Any]:
             "text": _ref("Text"),
             "title": {"anyOf": [_ref("Text"), {"type": "null"}],
                       "description": "The headline, scored on its own."},
-            "options": _ref("Options"),
+            "options": {"anyOf": [_ref("Options"), {"type": "null"}]},
         }, required=["text"]),
         "Document": _obj({
             "id": {"type": ["string", "integer", "null"],
@@ -100,7 +113,7 @@ def _schemas(config: dict[str, Any]) -> dict[str, Any]:
                           "items": _ref("Document"),
                           "description": "At most MAX_BATCH_DOCUMENTS "
                                          f"({config['MAX_BATCH_DOCUMENTS']}) documents."},
-            "options": _ref("Options"),
+            "options": {"anyOf": [_ref("Options"), {"type": "null"}]},
         }, required=["documents"]),
         "ModelInfo": _obj({"name": {"type": "string"}, "version": {"type": "string"},
                            "trained_on": {"type": "string"}}),
@@ -190,6 +203,7 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
     too_large = _error("`body_too_large` (over MAX_CONTENT_LENGTH, "
                        f"{config['MAX_CONTENT_LENGTH']:,} bytes) or `text_too_long` (over "
                        f"MAX_TEXT_CHARS, {config['MAX_TEXT_CHARS']:,} characters).")
+    unavailable = _error("`model_unavailable`: the model failed while scoring.")
     client_errors = {
         "400": _error("`malformed_json`: the body is not valid JSON."),
         "413": too_large,
@@ -197,6 +211,7 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
         "422": _error("The body violates the schema: `missing_field`, `unknown_field`, "
                       "`invalid_type`, `empty_text`, `invalid_text`..."),
         "429": limited,
+        "503": unavailable,
     }
     example = {"text": EXAMPLE_TEXT, "title": "Council closes bridge",
                "options": {"readability": False}}
@@ -240,7 +255,8 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": _ref("BatchRequest"),
                     "example": {"documents": [{"id": "a1", "text": EXAMPLE_TEXT},
-                                              {"id": "a2", "text": ""}]},
+                                              {"id": "a2", "text": EXAMPLE_TEXT,
+                                               "title": "Bridge to close"}]},
                 }}},
                 "responses": {"200": _json(_ref("BatchResponse"), "One entry per document."),
                               **client_errors},
@@ -249,7 +265,7 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
                 "operationId": "model",
                 "summary": "The loaded model: metadata and model card",
                 "responses": {"200": _json(_ref("ModelResponse"), "The model."),
-                              "429": limited},
+                              "429": limited, "503": unavailable},
             }},
             "/healthz": {"get": {
                 "operationId": "healthz", "summary": "Liveness",
@@ -258,7 +274,7 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
             "/readyz": {"get": {
                 "operationId": "readyz", "summary": "Readiness",
                 "responses": {"200": _json(_ref("Ready"), "The model is loaded."),
-                              "503": _error("`model_unavailable`.")},
+                              "503": _error("`model_unavailable`: no model is loaded.")},
             }},
             "/metrics": {"get": {
                 "operationId": "metrics", "summary": "Prometheus metrics",

@@ -25,10 +25,10 @@ MAX_TEXT_CHARS = 200_000
 LOADED_THRESHOLD = 0.5
 TOP_TERMS = 10
 
-# C0/C1 control characters other than ordinary whitespace; NUL marks binary data.
-_CONTROL = {c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"} | {0x7F} | set(
-    range(0x80, 0xA0)
-)
+# C0 control characters other than ordinary whitespace, and DEL; NUL marks binary data.
+# C1 characters (U+0080-U+009F) are let through: in real news they are mojibake from
+# Windows-1252 text, and rejecting a whole article for one of them helps nobody.
+_CONTROL = {c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"} | {0x7F}
 _CONTROL_TABLE = dict.fromkeys(_CONTROL, None)
 
 
@@ -131,42 +131,52 @@ class Analyzer:
         texts = [text[s:e] for s, e in spans]
         matrix = self.model.sentence_matrix(texts) if texts else None
         scores = self.model.score_sentences(texts, matrix)
+        loaded, stance = scores["loaded"].round(4).tolist(), scores["stance"].round(4).tolist()
         quotations = find_quotations(text)
-        tagged = self.model.tagger.score_tokens(texts) if options.terms else [None] * len(texts)
+        found = self._terms(texts, spans) if options.terms else [[] for _ in texts]
+        terms = [
+            [Term(start, end, text[start:end], score, polarity,
+                  is_inside(quotations, start, end)) for start, end, score, polarity in row]
+            for row in found
+        ]
         explanations = {}
         if options.explain and texts:
             explanations = {h: self.model.explain(matrix, h) for h in scores}
-        results = []
-        for index, ((start, end), sentence) in enumerate(zip(spans, texts, strict=True)):
-            found = []
-            if tagged[index] is not None:
-                token_spans, probabilities = tagged[index]
-                found = merge_terms(token_spans, probabilities, self.term_threshold, sentence)
-            polarities = self.model.polarity.predict([sentence[s:e] for s, e, _ in found])
-            terms = [
-                Term(start + s, start + e, sentence[s:e], round(p, 4), polarity,
-                     is_inside(quotations, start + s, start + e))
-                for (s, e, p), polarity in zip(found, polarities, strict=True)
-            ]
-            results.append(
-                SentenceResult(
-                    index=index,
-                    start=start,
-                    end=end,
-                    text=sentence,
-                    loaded=round(float(scores["loaded"][index]), 4),
-                    stance=round(float(scores["stance"][index]), 4),
-                    quoted=sentence_is_quoted(text, start, end, quotations),
-                    terms=terms,
-                    readability=sentence_readability(sentence) if options.readability else None,
-                    explain=(
-                        {"terms": [t.text for t in terms],
-                         **{h: explanations[h][index] for h in explanations}}
-                        if options.explain else None
-                    ),
-                )
+        return [
+            SentenceResult(
+                index=index,
+                start=start,
+                end=end,
+                text=sentence,
+                loaded=loaded[index],
+                stance=stance[index],
+                quoted=sentence_is_quoted(text, start, end, quotations),
+                terms=terms[index],
+                readability=sentence_readability(sentence) if options.readability else None,
+                explain=(
+                    {"terms": [t.text for t in terms[index]],
+                     **{h: explanations[h][index] for h in explanations}}
+                    if options.explain else None
+                ),
             )
-        return results
+            for index, ((start, end), sentence) in enumerate(zip(spans, texts, strict=True))
+        ]
+
+    def _terms(self, texts: list[str], spans: list[tuple[int, int]]):
+        """Loaded terms of every sentence as (start, end, score, polarity) in text offsets.
+
+        All sentences' terms get their polarity in one call: the polarity model's
+        per-call overhead is far larger than its per-term cost.
+        """
+        found, words = [], []
+        for sentence, (offset, _), (token_spans, probabilities) in zip(
+            texts, spans, self.model.tagger.score_tokens(texts), strict=True
+        ):
+            row = merge_terms(token_spans, probabilities, self.term_threshold, sentence)
+            found.append([(offset + s, offset + e, round(p, 4)) for s, e, p in row])
+            words += [sentence[s:e] for s, e, _ in row]
+        polarities = iter(self.model.polarity.predict(words) if words else [])
+        return [[(*term, next(polarities)) for term in row] for row in found]
 
     def _summarise(self, text: str, sentences: list[SentenceResult], n_spans: int,
                    options: _Options) -> ArticleSummary:

@@ -255,10 +255,15 @@ class _ProcessRunner:
 
         self.model_path, self.options = model_path, options
         self.limit = max_inflight or 2 * jobs
-        # spawn: no fork of a parent that runs threads (tqdm, the pool's own).
-        self.executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_process, initargs=(model_path,))
+        # Never fork this (threaded) process itself: a fork server that has imported the
+        # library forks workers quickly; it does not run the user's __main__ again.
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["classifier.batch"])
+        else:  # pragma: no cover - Windows
+            context = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                            initializer=_init_process, initargs=(model_path,))
 
     def map(self, chunks: Iterable[list[Document]], ordered: bool) -> Iterator[ChunkResult]:
         from concurrent.futures import FIRST_COMPLETED, wait

@@ -357,12 +357,14 @@ def _iter_txt(spec: InputSpec, max_chars: int | None) -> Iterator[Document]:
 
 
 def _dir_files(root: Path) -> Iterator[Path]:
-    """``.txt`` files under ``root``, recursively, in a stable (sorted) order."""
-    for directory, subdirs, files in os.walk(root):
-        subdirs.sort()
-        for name in sorted(files):
-            if name.lower().endswith(".txt") and not name.startswith("."):
-                yield Path(directory, name)
+    """``.txt`` files under ``root``, recursively, sorted by path (hidden ones skipped)."""
+    with os.scandir(root) as entries:
+        listing = sorted((e.name, e.is_dir()) for e in entries if not e.name.startswith("."))
+    for name, is_dir in listing:
+        if is_dir:
+            yield from _dir_files(root / name)
+        elif name.lower().endswith(".txt"):
+            yield root / name
 
 
 def _iter_dir(spec: InputSpec, max_chars: int | None) -> Iterator[Document]:

@@ -6,8 +6,8 @@
 Policy for a sentence's ``quoted`` flag (:func:`sentence_is_quoted`): a sentence is quoted when
 at least half of its letters and digits lie inside quotation marks, scare quotes (at most three
 words, no sentence punctuation, e.g. so-called “experts”) not counting; or when it is attributed
-speech whose reported part (quoted words plus the clause the reporting verb introduces) has at
-least as many words as the writer's own framing around it (e.g. a long description of the source).
+speech ("according to X" always; "X said Y" when the reported part, Y plus any quoted words, has
+at least as many words as the writer's own framing, such as a long description of X).
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ def _chunk_block(text: str, block: list[Line], chunks: list[Span]) -> None:
         if previous is None:
             chunk_start = item_start
         elif bullet or _is_hard_break(
-            text, previous, line, width, previous_bullet, longest_first_line and previous is block[0]
+            text, previous, line, width, previous_bullet, longest_first_line and line is block[1]
         ):
             chunks.append((chunk_start, previous[2]))
             chunk_start = item_start

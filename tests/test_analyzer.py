@@ -155,7 +155,8 @@ def test_text_without_terminal_punctuation_is_one_sentence(analyzer):
         ("a" * 11, TextTooLongError, "text_too_long"),
         ("binary\x00data", InvalidTextError, "invalid_text"),
         ("bell\x07", InvalidTextError, "invalid_text"),
-        ("c1\x85control", InvalidTextError, "invalid_text"),
+        ("escape \x1b[31m", InvalidTextError, "invalid_text"),
+        ("delete \x7f", InvalidTextError, "invalid_text"),
         ("lone \ud800 surrogate", InvalidTextError, "invalid_text"),
     ],
 )
@@ -174,8 +175,9 @@ def test_analyzer_checks_title_and_limit(tiny_model):
     assert info.value.field == "title"
 
 
-def test_ordinary_whitespace_is_allowed():
+def test_ordinary_whitespace_and_c1_mojibake_are_allowed():
     assert validate_text("tab\there\r\nform\x0cfeed") == "tab\there\r\nform\x0cfeed"
+    assert validate_text("Windows-1252 mojibake \x9d here")
 
 
 def test_thread_safe(analyzer):

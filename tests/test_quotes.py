@@ -55,17 +55,18 @@ def assert_valid_spans(text: str, spans: list[tuple[int, int]]) -> None:
         ("The ‘plan’ failed.", ["‘plan’"]),
         ('Their "reform" is a "tax hike."', ['"reform"', '"tax hike."']),
         # Unclosed quotes run to the end of the paragraph, not beyond.
-        ("“Unclosed quote runs on. And on.\n\nNew paragraph.", ["“Unclosed quote runs on. And on."]),
+        ("“Unclosed quote runs on. And on.\n\nNew paragraph.",
+         ["“Unclosed quote runs on. And on."]),
         ("He said “unclosed\n\nNew “closed” one.", ["“unclosed", "“closed”"]),
         ("‘Unclosed single quote here.", []),
         # A multi-paragraph quote reopens each paragraph.
         ("“First paragraph of the quote.\n\n“Second paragraph,” he said.",
          ["“First paragraph of the quote.", "“Second paragraph,”"]),
         # ...also when paragraphs are single lines, too long to be hard-wrapped.
-        ("“First paragraph of a long quote goes on and on, long enough to count as a paragraph on a "
-         "line of its own.\n“Second paragraph,” he said.",
-         ["“First paragraph of a long quote goes on and on, long enough to count as a paragraph on a "
-          "line of its own.", "“Second paragraph,”"]),
+        ("“First paragraph of a long quote goes on and on, long enough to count as a paragraph "
+         "on a line of its own.\n“Second paragraph,” he said.",
+         ["“First paragraph of a long quote goes on and on, long enough to count as a paragraph "
+          "on a line of its own.", "“Second paragraph,”"]),
         # A quote in a hard-wrapped paragraph spans its line breaks.
         ("“This is bad,\nwe will fight,” he said.", ["“This is bad,\nwe will fight,”"]),
         # Other conventions.
@@ -195,6 +196,9 @@ def test_not_attributed(sentence):
         ('"This is bad. We will fight," he said.', [True, True]),
         ("“Never.”", [True]),
         ("“No,” he said.", [True]),
+        ("“We will not surrender to anyone, ever again,” read the banner.", [True]),
+        ("The crowd chanted “we want our money back” while police watched the protest from "
+         "across the busy street.", [False]),
         # Attributed indirect speech.
         ("The minister said the plan was a disaster.", [True]),
         ("According to police, the suspect fled.", [True]),
@@ -251,7 +255,7 @@ QUOTE_ALPHABET = st.sampled_from(
 def test_spans_are_valid_on_quote_heavy_text(text):
     spans = find_quotations(text)
     assert_valid_spans(text, spans)
-    for start, end in spans:
+    for start, _ in spans:
         assert text[start] in QUOTE_MARKS  # a quotation starts at its opening mark
     for start, end in split_sentences(text):
         fraction = quoted_fraction(spans, start, end, text)

@@ -1,0 +1,87 @@
+"""A real `slant score` process killed mid-run continues with --resume, losing nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from classifier.batch import partial_path_for, score_corpus
+
+from .batch_helpers import corpus_records, read_jsonl, write_jsonl
+
+pytestmark = pytest.mark.slow
+
+
+def score_command(corpus, out, model, *extra):
+    return [sys.executable, "-m", "classifier.cli", "score", str(corpus), "-o", str(out),
+            "--model", str(model), *extra]
+
+
+def start_and_stop(command, partial, *, min_records: int, sig: int) -> subprocess.Popen:
+    """Start ``command``; once its journal holds ``min_records`` records, send ``sig``."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"the run ended before it could be stopped: {err.decode()}")
+        if partial.exists() and partial.read_bytes().count(b"\n") > min_records:
+            os.killpg(process.pid, sig)  # the whole group, as a terminal's Ctrl-C does
+            break
+        time.sleep(0.01)
+    else:
+        process.kill()
+        pytest.fail("the journal never grew")
+    process.wait(timeout=60)
+    return process
+
+
+def check_resumed(out, reference, n_docs):
+    records = read_jsonl(out)
+    assert len(records) == n_docs
+    assert [r["n"] for r in records] == list(range(n_docs))  # no loss, no duplicate
+    assert records == read_jsonl(reference)
+    assert not partial_path_for(out).exists()
+
+
+def test_sigkill_then_resume(tiny_model_dir, tmp_path):
+    n_docs = 2000
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", corpus_records(n_docs, sentences=1))
+    out = tmp_path / "scored.jsonl"
+    command = score_command(corpus, out, tiny_model_dir, "--chunk-size", "16")
+    process = start_and_stop(command, partial_path_for(out), min_records=100,
+                             sig=signal.SIGKILL)
+    assert process.returncode == -signal.SIGKILL
+    assert not out.exists()  # a partial run never looks complete
+    done = partial_path_for(out).read_bytes().count(b"\n") - 1
+    assert 100 <= done < n_docs
+
+    resumed = subprocess.run(command + ["--resume"], capture_output=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert b"from the interrupted run" in resumed.stderr
+    reference = score_corpus(corpus, tmp_path / "reference.jsonl", model_path=tiny_model_dir)
+    check_resumed(out, reference.output, n_docs)
+
+
+def test_ctrl_c_with_two_processes_then_resume(tiny_model_dir, tmp_path):
+    n_docs = 600
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", corpus_records(n_docs, sentences=1))
+    out = tmp_path / "scored.csv"
+    command = score_command(corpus, out, tiny_model_dir, "--jobs", "2", "--chunk-size", "8")
+    process = start_and_stop(command, partial_path_for(out), min_records=40,
+                             sig=signal.SIGINT)
+    stderr = process.stderr.read().decode()
+    assert process.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    assert not out.exists()
+
+    resumed = subprocess.run(command + ["--resume"], capture_output=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    reference = score_corpus(corpus, tmp_path / "reference.csv", model_path=tiny_model_dir)
+    assert out.read_bytes() == reference.output.read_bytes()
