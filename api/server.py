@@ -62,6 +62,21 @@ class JsonAccessLogger(Logger):
             self.exception("cannot write the access log")
 
 
+def exit_without_finalizing(arbiter, worker) -> None:
+    """Gunicorn ``worker_exit`` hook: a worker that stopped cleanly skips finalization.
+
+    Tearing down the preloaded modules costs a worker a second or more of CPU on a busy
+    machine, delays shutdown, and writes to pages it shares copy-on-write with the
+    master; nothing in them needs it. Forked ``multiprocessing`` children end the same
+    way (``os._exit``). A worker that failed exits normally, with its status.
+    """
+    if worker.booted and not worker.alive:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 class SlantServer(BaseApplication):
     """Gunicorn serving an already created Flask app.
 
@@ -103,6 +118,7 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
         "errorlog": "-",
         "logger_class": JsonAccessLogger,
         "proc_name": "slant",
+        "worker_exit": exit_without_finalizing,
         # One control socket per user would collide between servers on one machine.
         "control_socket_disable": True,
     }).run()

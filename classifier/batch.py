@@ -300,7 +300,7 @@ class _DaskRunner:
                     silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(address, timeout="30s")
+                self.client = Client(address)  # distributed.comm.timeouts.connect
         except (OSError, TimeoutError) as exc:
             if self.cluster is not None:
                 self.cluster.close()

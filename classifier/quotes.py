@@ -6,8 +6,11 @@
 Policy for a sentence's ``quoted`` flag (:func:`sentence_is_quoted`): a sentence is quoted when
 at least half of its letters and digits lie inside quotation marks, scare quotes (at most three
 words, no sentence punctuation, e.g. so-called “experts”) not counting; or when it is attributed
-speech ("according to X" always; "X said Y" when the reported part, Y plus any quoted words, has
-at least as many words as the writer's own framing, such as a long description of X).
+speech ("according to X" always; "Y, officials said" always; "X said Y" when the reported part,
+Y plus any quoted words, has at least as many words as the writer's own framing, such as a long
+description of X; in `"Y," said X` only X's lower-case content words count as framing, so a
+name and affiliation do not outweigh a short quote but "the tired and bitter former minister"
+does).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import islice
 
+from .language import ENGLISH_FUNCTION_WORDS
 from .sentences import line_blocks
 
 __all__ = [
@@ -47,7 +51,7 @@ _SINGLE = "'‘’"
 _BEFORE_OPENING = "([{<“‘—–-/"
 _AFTER_CLOSING = ".,;:!?)]}>”’\"'—–-…/"
 _UTTERANCE_PUNCTUATION = re.compile(r"[.,;:!?…]")
-_NON_ALNUM = re.compile(r"[\W_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII_NON_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())
 _TOKEN = re.compile(r"\S+")
 _AFTER_ALL = sys.maxsize
@@ -233,9 +237,17 @@ def sentence_is_quoted(text: str, start: int, end: int, spans: Sequence[Span]) -
     quoted_before = sum(_count_words(text, s, e) for s, e in _clipped(quotes, start, verb.start()))
     quoted_after = sum(_count_words(text, s, e) for s, e in _clipped(quotes, verb.end(), end))
     if kind == "inverted":  # `"...," said the minister, who ...`
-        reported, framing = before, after - quoted_after
-    else:  # `The minister said ...`
-        reported, framing = after + quoted_before, before - quoted_before
+        # Only the writer's own descriptive words after the verb count as framing: names,
+        # titles and function words ("Dr. Ann Lee of the U.S. Chamber") do not.
+        framing = sum(
+            1 for word in words[index + 1:]
+            if word[:1].islower() and word.strip(_TRAILING).lower() not in ENGLISH_FUNCTION_WORDS
+        )
+        return before > 0 and before >= framing - quoted_after
+    if after == 0:  # `The bridge will close, officials said.`: what precedes is reported
+        return True
+    # `The minister said ...`
+    reported, framing = after + quoted_before, before - quoted_before
     return reported > 0 and reported >= framing
 
 
@@ -328,10 +340,13 @@ def _count_alnum(text: str, start: int, end: int) -> int:
     if start >= end:
         return 0
     chunk = text[start:end]
-    if chunk.isascii():  # bytes.translate deletes in C, far faster than a regex
-        return len(chunk.encode("ascii").translate(None, _ASCII_NON_ALNUM))
-    # Dropping whitespace first leaves the regex only a few punctuation runs to remove.
-    return len(_NON_ALNUM.sub("", "".join(chunk.split())))
+    # bytes.translate deletes the ASCII non-alphanumerics in C, far faster than a regex; the
+    # few non-ASCII characters (curly quotes, accented letters) are checked one by one.
+    ascii_part = chunk.encode("ascii", "ignore")
+    count = len(ascii_part.translate(None, _ASCII_NON_ALNUM))
+    if len(ascii_part) < len(chunk):
+        count += sum(map(str.isalnum, _NON_ASCII.findall(chunk)))
+    return count
 
 
 def _count_words(text: str, start: int, end: int) -> int:

@@ -55,14 +55,16 @@ def test_loaded_sentence_outscores_the_neutral_one(result):
 
 def test_quoted_speech_is_flagged_and_excluded_from_the_author_voice(result):
     quoted = [s for s in result.sentences if s.quoted]
-    assert [s.text[:6] for s in quoted] == ['"This ']
-    assert all(t.quoted for t in quoted[0].terms)
+    # A direct quote, and a report closed by "officials said".
+    assert [s.text[:6] for s in quoted] == ["PORT A", '"This ']
+    assert all(t.quoted for t in quoted[1].terms)
     article = result.article
-    assert article.quoted_sentences == 1
-    assert article.author_sentences == len(result.sentences) - 1
+    assert article.quoted_sentences == 2
+    assert article.author_sentences == len(result.sentences) - 2
     author = [s.loaded for s in result.sentences if not s.quoted]
     assert article.loaded == pytest.approx(sum(author) / len(author), abs=1e-4)
-    assert article.quoted_loaded == quoted[0].loaded
+    assert article.quoted_loaded == pytest.approx((quoted[0].loaded + quoted[1].loaded) / 2,
+                                                  abs=1e-4)
 
 
 def test_title_is_scored_separately(result):

@@ -212,6 +212,10 @@ def test_not_attributed(sentence):
         # Attribution after a short quote: the quote is the reported part.
         ("“We lost,” said the tired and bitter former minister of finance.", [False]),
         ("“We lost the vote and the country,” said the minister.", [True]),
+        # A name and affiliation are not the writer's framing.
+        ("“This is a barbaric plan,” said Dr. Ann Lee of the U.S. Chamber of Commerce.", [True]),
+        # A report closed by its attribution is reported speech.
+        ("The bridge will stay closed until May, officials said.", [True]),
         # A multi-paragraph quote keeps every sentence quoted.
         ("“First we lost. Then we won.\n\n“And now we rest,” he said.", [True, True, True]),
         # Mixed article.
