@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _check_config(app.config)
     app.json.sort_keys = False  # keep the library's field order
 
-    model_dir = Path(app.config["MODEL"] or default_model_path())
+    model_dir = Path(str(app.config["MODEL"] or default_model_path()))
     analyzer = Analyzer(load_model(model_dir), max_chars=app.config["MAX_TEXT_CHARS"])
     if app.config["WARMUP"]:
         analyzer.analyze(WARMUP_TEXT, "Warm-up", explain=True)

@@ -10,8 +10,6 @@ document is generated from it, so the two cannot drift apart.
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -19,8 +17,6 @@ from classifier.errors import ModelError, SlantError
 
 __all__ = ["ApiError", "ConfigError", "ERROR_CODES", "error_body", "error_response",
            "library_error", "register_error_handlers"]
-
-log = logging.getLogger(__name__)
 
 #: Every error code the API can return -> (HTTP status, description).
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -145,7 +141,8 @@ def _handle_http_error(exc: HTTPException):
 
 def _handle_internal_error(exc: InternalServerError):
     original = getattr(exc, "original_exception", None) or exc
-    log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
+    current_app.logger.error("unhandled error in %s %s", request.method, request.path,
+                             exc_info=(type(original), original, original.__traceback__))
     return error_response("internal_error", "internal error: this is a bug in Slant")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from classifier import validate_text
 from classifier.errors import InvalidTextError
@@ -53,14 +54,26 @@ def json_type(value: Any) -> str:
     return "an array" if isinstance(value, list) else "an object"
 
 
+def _body() -> bytes:
+    """The raw body; 413 when it is over MAX_CONTENT_LENGTH, even when sent chunked.
+
+    Werkzeug stops reading a chunked body at the limit without complaint, so a body
+    that fills the limit exactly counts as too large.
+    """
+    data = request.get_data(cache=False)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge()
+    return data
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object (415 unless JSON, 413 if too big, 400 if malformed)."""
     if not request.is_json:
         raise ApiError("unsupported_media_type",
                        f"send the body as application/json, not {request.mimetype or 'nothing'}")
-    data = request.get_data(cache=False)
     try:
-        body = current_app.json.loads(data)
+        body = current_app.json.loads(_body())
     except (ValueError, RecursionError) as exc:
         raise ApiError("malformed_json", f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
@@ -74,7 +87,7 @@ def _plain_text_body() -> str:
         raise ApiError("unsupported_media_type",
                        f"send text/plain bodies in UTF-8, not {charset}")
     try:
-        return decode_text(request.get_data(cache=False), source="the body")
+        return decode_text(_body(), source="the body")
     except InvalidTextError as exc:
         exc.field = "text"
         raise

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import fcntl
 import mmap
+import os
 import tempfile
 import threading
 import time
+import weakref
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
@@ -63,9 +65,12 @@ class Metrics:
         self._sums = self._buckets + n_endpoints * (len(BUCKETS) + 1)
         self._errors = self._sums + n_endpoints
         size = self._errors + len(self.codes)
-        self._file = tempfile.TemporaryFile(prefix="slant-metrics-")
-        self._file.truncate(size * 8)
-        self._map = mmap.mmap(self._file.fileno(), size * 8)
+        descriptor, path = tempfile.mkstemp(prefix="slant-metrics-")
+        os.unlink(path)
+        os.ftruncate(descriptor, size * 8)
+        self._file = descriptor
+        weakref.finalize(self, os.close, descriptor)
+        self._map = mmap.mmap(descriptor, size * 8)
         self._values = memoryview(self._map).cast("d")
         self._lock = threading.Lock()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from classifier import __version__
-from classifier.analyzer import _CONTROL as LIBRARY_CONTROL  # the one list of them
+from classifier.analyzer import CONTROL_CHARACTERS as LIBRARY_CONTROL  # the one list
 
 from .errors import ERROR_CODES
 from .inputs import OPTIONS
@@ -190,9 +190,10 @@ def _schemas(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _flag(name: str, default: bool) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False,
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True,
             "schema": {"type": "boolean", "default": default},
-            "description": f"Option `{name}` (true/false/1/0); a JSON body's options win."}
+            "description": f"Option `{name}` (true/false/1/0; empty means absent); a JSON "
+                           "body's options win."}
 
 
 def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
@@ -235,8 +236,9 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
                                "options in the query string.",
                 "parameters": [
                     {"name": "title", "in": "query", "required": False,
-                     "schema": _ref("Text"), "description": "The headline (a JSON body's "
-                                                            "title wins)."},
+                     "allowEmptyValue": True, "schema": _ref("Text"),
+                     "description": "The headline (empty means absent; a JSON body's title "
+                                    "wins)."},
                     *(_flag(name, default) for name, default in OPTIONS.items()),
                 ],
                 "requestBody": {"required": True, "content": {

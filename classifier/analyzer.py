@@ -17,7 +17,14 @@ from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
 from .tagger import merge_terms
 
-__all__ = ["Analyzer", "analyze", "validate_text", "MAX_TEXT_CHARS", "LOADED_THRESHOLD"]
+__all__ = [
+    "Analyzer",
+    "analyze",
+    "validate_text",
+    "MAX_TEXT_CHARS",
+    "LOADED_THRESHOLD",
+    "CONTROL_CHARACTERS",
+]
 
 #: Longest text accepted, in characters (about 30,000 words: a long feature article).
 MAX_TEXT_CHARS = 200_000
@@ -28,8 +35,11 @@ TOP_TERMS = 10
 # C0 control characters other than ordinary whitespace, and DEL; NUL marks binary data.
 # C1 characters (U+0080-U+009F) are let through: in real news they are mojibake from
 # Windows-1252 text, and rejecting a whole article for one of them helps nobody.
-_CONTROL = {c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"} | {0x7F}
-_CONTROL_TABLE = dict.fromkeys(_CONTROL, None)
+#: Code points :func:`validate_text` rejects (the HTTP API's schema says the same).
+CONTROL_CHARACTERS = frozenset(
+    {c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"} | {0x7F}
+)
+_CONTROL_TABLE = dict.fromkeys(CONTROL_CHARACTERS, None)
 
 
 def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_CHARS) -> str:
@@ -55,7 +65,7 @@ def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_C
     if not text.strip():
         raise EmptyTextError(f"{field} is empty", field=field)
     if len(text.translate(_CONTROL_TABLE)) != len(text):
-        position = next(i for i, ch in enumerate(text) if ord(ch) in _CONTROL)
+        position = next(i for i, ch in enumerate(text) if ord(ch) in CONTROL_CHARACTERS)
         kind = "a NUL byte (binary data?)" if text[position] == "\0" else "a control character"
         raise InvalidTextError(
             f"{field} contains {kind} (U+{ord(text[position]):04X}) at character {position}",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import json
 import logging
 import os
@@ -414,11 +415,20 @@ class _Journal:
             self.file.close()
             raise BatchError(f"another `slant score` is writing {path}") from exc
 
+    #: Records appended by this run, or None if it did not start the journal itself.
+    appended: int | None = None
+
     def start(self, header: dict[str, Any]) -> None:
         self.file.truncate(0)
-        self.append([json.dumps(header, ensure_ascii=False)])
+        self._write([json.dumps(header, ensure_ascii=False)])
+        self.appended = 0
 
     def append(self, lines: list[str]) -> None:
+        self._write(lines)
+        if self.appended is not None:
+            self.appended += len(lines)
+
+    def _write(self, lines: list[str]) -> None:
         self.file.write(("\n".join(lines) + "\n").encode("utf-8"))
         self.file.flush()
         os.fsync(self.file.fileno())
@@ -692,6 +702,10 @@ def score_corpus(
         counts = _run(spec, journal, done, resumed, model, options, jobs=jobs, dask=dask,
                       chunk_size=chunk_size, max_inflight=max_inflight, ordered=ordered,
                       progress=progress)
+    except BaseException:
+        if journal.appended == 0:  # a fresh journal with nothing in it: leave no trace
+            journal_path.unlink(missing_ok=True)
+        raise
     finally:
         journal.close()
     documents, failed = _finish(journal_path, output, fmt, errors_path,
@@ -720,11 +734,15 @@ def _run(spec: InputSpec, journal: _Journal, done: bytearray, resumed: int,
     bar = tqdm(total=count_documents(spec) if progress else None, initial=resumed,
                unit="doc", disable=not progress, file=sys.stderr, dynamic_ncols=True,
                smoothing=0.05)
-    runner = _runner(jobs, dask, model_path, options, max_inflight)
+    chunks = _chunks(todo(), chunk_size)
+    first = next(chunks, None)
+    # No cluster or pool to start when nothing is left to score.
+    runner = _runner(jobs, dask, model_path, options, max_inflight) if first else _SerialRunner(
+        model_path, options)
     model_info = None
     failed = 0
     try:
-        for chunk in runner.map(_chunks(todo(), chunk_size), ordered):
+        for chunk in runner.map(itertools.chain([first] if first else [], chunks), ordered):
             if model_info is None:
                 model_info = chunk.model
             elif chunk.model != model_info:

@@ -107,21 +107,27 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
 @click.option("--no-char-ngrams", is_flag=True, help="Word features only (smaller, faster).")
 @click.option("--report/--no-report", default=True, show_default=True,
               help="Write report/ with plots and metrics.json.")
+@click.option("--cv", "cv_folds", type=click.IntRange(min=2), default=None,
+              help="Also report grouped K-fold cross-validation metrics on the training part "
+              "(refits everything K times).")
+@click.option("--search", is_flag=True,
+              help="Choose the sentence heads' C values by grouped cross-validation first.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
-def train(data_dir, output, seed, max_sentences, no_char_ngrams, report, quiet):
+def train(data_dir, output, seed, max_sentences, no_char_ngrams, report, cv_folds, search, quiet):
     """Train a model from labelled corpora and write it with metadata and model card.
 
     \b
     Examples:
         slant train                                # ../shared/data -> models/default
         slant train --data /data/slant --output runs/try1
+        slant train --cv 5 --search --output runs/tuned
     """
     import time
 
     from .training import TrainingConfig, train_and_save
 
     config = TrainingConfig(seed=seed, max_sentences=max_sentences,
-                            char_ngrams=not no_char_ngrams)
+                            char_ngrams=not no_char_ngrams, cv_folds=cv_folds, search=search)
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -130,6 +136,11 @@ def train(data_dir, output, seed, max_sentences, no_char_ngrams, report, quiet):
 
     model, directory = train_and_save(data_dir, output, config, progress, report=report)
     click.echo(f"wrote {directory}")
+    if "cv" in model.metadata["metrics"]:
+        cv = model.metadata["metrics"]["cv"]
+        click.echo(f"grouped {cv['folds']}-fold cross-validation on the training part (mean):")
+        click.echo(_metrics_table(cv["mean"]))
+        click.echo("held-out split:")
     click.echo(_metrics_table(model.metadata["metrics"]["heldout"]))
 
 

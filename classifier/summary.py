@@ -114,7 +114,10 @@ def _distribution_dict(d: Distribution) -> dict[str, Any]:
 
 
 def read_scored(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSONL file written by ``slant score`` (``-`` reads standard input)."""
+    """Records of a JSONL file written by ``slant score`` (``-`` reads standard input).
+
+    The journal of an unfinished run (``<output>.partial``) can be read too.
+    """
     if str(path) != "-" and not Path(path).is_file():
         raise SummaryError(f"no such file: {path}")
     if str(path) != "-" and Path(path).suffix.lower() in {".csv", ".parquet", ".pq"}:
@@ -128,7 +131,11 @@ def read_scored(path: str | Path) -> Iterator[dict[str, Any]]:
             try:
                 record = json.loads(decode_text(raw, source=f"line {line_no}"))
             except ValueError as exc:
+                if not raw.endswith(b"\n"):  # the last line of a journal being written
+                    return
                 raise SummaryError(f"{path}, line {line_no}: not JSON ({exc})") from exc
+            if isinstance(record, dict) and "slant_batch" in record:
+                continue  # the header of a journal (<output>.partial) of an unfinished run
             if not isinstance(record, dict) or not ("result" in record or "error" in record):
                 raise SummaryError(f"{path}, line {line_no}: not a record of `slant score` "
                                    "(no `result` or `error`)")
@@ -233,13 +240,13 @@ def render_summary(summary: CorpusSummary) -> str:
     lines += _render_distribution("stance", summary.stance)
     lines.append("")
     lines.append("most frequent loaded terms")
-    lines.append(f"  {'author voice':<30} {'in quotations':<30}")
+    lines.append(f"  {'author voice':<34} in quotations")
     rows = max(len(summary.author_terms), len(summary.quoted_terms))
     for i in range(rows):
         cells = []
         for terms in (summary.author_terms, summary.quoted_terms):
-            cells.append(f"{terms[i][0][:22]:<22} {terms[i][1]:>7,}" if i < len(terms) else "")
-        lines.append(f"  {cells[0]:<30} {cells[1]}".rstrip())
+            cells.append(f"{terms[i][0][:26]:<26} {terms[i][1]:>7,}" if i < len(terms) else "")
+        lines.append(f"  {cells[0]:<34} {cells[1]}".rstrip())
     if not rows:
         lines.append("  (none)")
     if summary.source_field:

@@ -39,6 +39,8 @@ __all__ = [
     "TrainingConfig",
     "train",
     "train_and_save",
+    "cross_validate",
+    "search_C",
     "write_model_card",
     "DATA_SOURCES",
 ]
@@ -70,6 +72,8 @@ class TrainingConfig(dict):
         "char_ngrams": True,
         "calibration_folds": 5,
         "max_sentences": None,
+        "cv_folds": None,
+        "search": False,
     }
 
     def __init__(self, **overrides: Any) -> None:
@@ -130,23 +134,10 @@ def _baseline(train_records, attribute, test_records, seed):
     return sentence_metrics(y_test, probabilities)["macro_f1"]
 
 
-def train(data_dir: Path | str, config: TrainingConfig | None = None,
-          progress: Callable[[str], None] | None = None) -> tuple[SlantModel, dict[str, Any]]:
-    """Train a model from the corpora in ``data_dir``.
-
-    Returns
-    -------
-    (SlantModel, metadata)
-        The fitted model and its metadata (data hashes, config, held-out metrics).
-    """
-    config = config or TrainingConfig()
+def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, dict[str, str]],
+               config: TrainingConfig, say: Callable[[str], None]) -> tuple[SlantModel, float]:
+    """Fit every part of a model on training records; returns (model, term threshold)."""
     seed = int(config["seed"])
-    say = progress or (lambda message: None)
-    started = time.perf_counter()
-
-    say("loading corpora")
-    train_of, test_of = prepare_splits(data_dir, config["max_sentences"], seed)
-    lexicons = load_lexicons(data_dir)
     feature_lexicons = {k: set(v) for k, v in lexicons.items() if k in _LEXICONS_FOR_FEATURES}
 
     say("fitting sentence features")
@@ -162,13 +153,10 @@ def train(data_dir: Path | str, config: TrainingConfig | None = None,
     ).fit(features.transform([r.text for r in records]), y)
 
     say("fitting the stance head (BABE opinion + CheckThat! subjectivity)")
-    opinion, y_opinion = _labelled(train_of["babe"], "opinion")
-    subjective, y_subjective = _labelled(train_of["checkthat"], "subjective")
-    records = opinion + subjective
+    records, y = _stance_records(train_of)
     heads["stance"] = _calibrated_head(
         config["C_stance"], seed, _group_folds(records, config["calibration_folds"])
-    ).fit(features.transform([r.text for r in records]),
-          np.concatenate([y_opinion, y_subjective]))
+    ).fit(features.transform([r.text for r in records]), y)
 
     say("fitting the loaded-term tagger (PTC, BABE, BASIL spans)")
     span_train = [r for name in ("ptc", "babe", "basil") for r in train_of[name]
@@ -185,8 +173,163 @@ def train(data_dir: Path | str, config: TrainingConfig | None = None,
     polarity_lexicon = {**lexicons.get("mpqa_strong", {}), **lexicons.get("mpqa_weak", {}),
                         **lexicons.get("positive", {}), **lexicons.get("negative", {})}
     polarity = TermPolarity(polarity_lexicon).fit()
+    return SlantModel(features=features, heads=heads, tagger=tagger, polarity=polarity), threshold
 
-    model = SlantModel(features=features, heads=heads, tagger=tagger, polarity=polarity)
+
+def _stance_records(train_of):
+    """Records and labels of the stance head: BABE opinion pooled with CheckThat!."""
+    opinion, y_opinion = _labelled(train_of["babe"], "opinion")
+    subjective, y_subjective = _labelled(train_of["checkthat"], "subjective")
+    return opinion + subjective, np.concatenate([y_opinion, y_subjective])
+
+
+def _cv_partition(train_of: dict[str, list[LabelledSentence]], n_splits: int):
+    """Fold index of every record: grouped K-fold by ``source:group`` within each corpus."""
+    fold_of = {}
+    for name, records in train_of.items():
+        folds = np.zeros(len(records), dtype=int)
+        if records:
+            for k, (_, test) in enumerate(_group_folds(records, n_splits)):
+                folds[test] = k
+        fold_of[name] = folds
+    return fold_of
+
+
+def cross_validate(data_dir: Path | str, config: TrainingConfig | None = None,
+                   n_splits: int = 5,
+                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Grouped K-fold cross-validation of the whole training recipe on the training part.
+
+    Each fold refits everything (features, heads, tagger and its threshold) on the other
+    folds and scores the held-back articles/events with :func:`evaluate_model`. The
+    held-out split is never touched, so these figures are the ones to compare while
+    developing; the held-out metrics are for the final report only.
+
+    Returns
+    -------
+    dict
+        ``{"folds": K, "mean": metrics averaged over folds, "per_fold": [metrics, ...]}``
+        with the same layout as :func:`classifier.evaluation.evaluate_model`.
+    """
+    config = config or TrainingConfig()
+    say = progress or (lambda message: None)
+    say("loading corpora")
+    train_of, _ = prepare_splits(data_dir, config["max_sentences"], int(config["seed"]))
+    lexicons = load_lexicons(data_dir)
+    fold_of = _cv_partition(train_of, n_splits)
+    per_fold = []
+    for k in range(n_splits):
+        fit_of = {n: [r for r, f in zip(rs, fold_of[n], strict=True) if f != k]
+                  for n, rs in train_of.items()}
+        val_of = {n: [r for r, f in zip(rs, fold_of[n], strict=True) if f == k]
+                  for n, rs in train_of.items()}
+        def fold_say(message: str, k: int = k) -> None:
+            say(f"fold {k + 1}/{n_splits}: {message}")
+
+        model, threshold = _fit_model(fit_of, lexicons, config, fold_say)
+        per_fold.append(evaluate_model(model, *evaluation_sets(val_of), threshold))
+    return {"folds": n_splits, "mean": _mean_metrics(per_fold), "per_fold": per_fold}
+
+
+def _mean_metrics(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
+    mean: dict[str, Any] = {}
+    for section in ("sentences", "terms"):
+        mean[section] = {}
+        for name in per_fold[0][section]:
+            rows = [fold[section][name] for fold in per_fold if name in fold[section]]
+            mean[section][name] = {
+                key: (round(float(np.mean([r[key] for r in rows])), 4)
+                      if all(isinstance(r[key], int | float) for r in rows) else rows[0][key])
+                for key in rows[0]
+            }
+    return mean
+
+
+#: Grid of ``--search``: inverse regularisation strengths tried for each sentence head.
+SEARCH_GRID = {"C_loaded": (0.25, 0.5, 1.0, 2.0, 4.0), "C_stance": (0.5, 1.0, 2.0, 4.0, 8.0)}
+
+
+def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: TrainingConfig,
+             n_splits: int = 5, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Choose ``C_loaded`` and ``C_stance`` from :data:`SEARCH_GRID` by grouped K-fold CV.
+
+    The sentence features are fitted once on all training texts (unsupervised: the
+    vocabulary and idf see no label); for every C a plain logistic regression is fitted
+    on K-1 folds and scored by ROC AUC on the remaining fold (threshold-free, so it does
+    not depend on the calibration fitted afterwards). The stance head's score is the mean
+    of its BABE-opinion and CheckThat! AUCs. Ties keep the smaller C.
+
+    Returns
+    -------
+    dict
+        ``{"C_loaded": best, "C_stance": best, "scores": {name: {C: mean AUC}}}``
+    """
+    from sklearn.metrics import roc_auc_score
+
+    say = progress or (lambda message: None)
+    seed = int(config["seed"])
+    feature_lexicons = {k: set(v) for k, v in lexicons.items() if k in _LEXICONS_FOR_FEATURES}
+    features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
+    features.fit([r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]])
+    tasks = {"C_loaded": _labelled(train_of["babe"], "bias"), "C_stance": _stance_records(train_of)}
+    result: dict[str, Any] = {"scores": {}}
+    for name, (records, y) in tasks.items():
+        say(f"searching {name} over {SEARCH_GRID[name]}")
+        matrix = features.transform([r.text for r in records])
+        sources = np.array([r.source for r in records])
+        folds = _group_folds(records, n_splits)
+        scores = {}
+        for C in SEARCH_GRID[name]:
+            aucs = []
+            for fit_idx, val_idx in folds:
+                model = LogisticRegression(C=C, max_iter=3000, random_state=seed)
+                model.fit(matrix[fit_idx], y[fit_idx])
+                value = model.decision_function(matrix[val_idx])
+                per_source = [roc_auc_score(y[val_idx][sources[val_idx] == s],
+                                            value[sources[val_idx] == s])
+                              for s in sorted(set(sources[val_idx]))
+                              if len(set(y[val_idx][sources[val_idx] == s])) == 2]
+                aucs.append(np.mean(per_source))
+            scores[C] = round(float(np.mean(aucs)), 4)
+        result["scores"][name] = scores
+        result[name] = max(scores, key=lambda C: (scores[C], -C))
+    return result
+
+
+def train(data_dir: Path | str, config: TrainingConfig | None = None,
+          progress: Callable[[str], None] | None = None) -> tuple[SlantModel, dict[str, Any]]:
+    """Train a model from the corpora in ``data_dir``.
+
+    With ``config["search"]`` the sentence heads' C values are first chosen by grouped
+    cross-validation on the training part (:func:`search_C`); with ``config["cv_folds"]``
+    the whole recipe is also cross-validated there (:func:`cross_validate`) and the
+    figures are stored under ``metadata["metrics"]["cv"]``.
+
+    Returns
+    -------
+    (SlantModel, metadata)
+        The fitted model and its metadata (data hashes, config, held-out metrics).
+    """
+    config = TrainingConfig(**(config or {}))
+    seed = int(config["seed"])
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+
+    say("loading corpora")
+    train_of, test_of = prepare_splits(data_dir, config["max_sentences"], seed)
+    lexicons = load_lexicons(data_dir)
+
+    search = None
+    if config["search"]:
+        search = search_C(train_of, lexicons, config, progress=say)
+        config.update(C_loaded=search["C_loaded"], C_stance=search["C_stance"])
+        say(f"search chose C_loaded={config['C_loaded']}, C_stance={config['C_stance']}")
+
+    cv_metrics = None
+    if config["cv_folds"]:
+        cv_metrics = cross_validate(data_dir, config, int(config["cv_folds"]), progress=say)
+
+    model, threshold = _fit_model(train_of, lexicons, config, say)
 
     say("evaluating on the held-out split")
     metrics = evaluate_model(model, *evaluation_sets(test_of), threshold)
@@ -214,7 +357,9 @@ def train(data_dir: Path | str, config: TrainingConfig | None = None,
             "heldout": f"{HELDOUT_PERCENT}% of articles/events, chosen by sha256 of the "
                        "article or event id (classifier.datasets.is_heldout)",
         },
-        "metrics": {"heldout": metrics},
+        "metrics": {"heldout": metrics,
+                    **({"cv": cv_metrics} if cv_metrics else {}),
+                    **({"search": search} if search else {})},
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     return model, metadata

@@ -7,6 +7,7 @@ operation matches its schema in /openapi.json.
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import re
@@ -47,6 +48,7 @@ class RecordingClient(FlaskClient):
         self.exchanges = []
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read static files and close them at once
         response = super().open(*args, **kwargs)
         self.exchanges.append((response.request.method, response.request.path, response))
         return response
@@ -321,6 +323,29 @@ def test_deeply_nested_json_is_malformed_not_a_crash(client, body):
     response = post(client, data=body, content_type="application/json")
     assert response.status_code == 400
     assert error_of(response)["code"] == "malformed_json"
+
+
+CHUNKED = {"headers": {"Transfer-Encoding": "chunked"},
+           "environ_overrides": {"wsgi.input_terminated": True}}
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("text/plain", b"x" * 1024), ("text/plain", b"x" * 5000),
+    ("application/json", json.dumps({"text": "x " * 2000}).encode()),
+], ids=["plain-at-limit", "plain-over", "json-over"])
+def test_chunked_bodies_over_the_limit_are_too_large(client_for, content_type, body):
+    client = client_for(MAX_CONTENT_LENGTH=1024)
+    response = post(client, input_stream=io.BytesIO(body), content_type=content_type,
+                    **CHUNKED)
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "body_too_large"
+
+
+def test_chunked_bodies_under_the_limit_are_read(client):
+    response = post(client, input_stream=io.BytesIO(TEXT.encode()), content_type="text/plain",
+                    **CHUNKED)
+    assert response.status_code == 200
+    assert response.get_json()["sentences"][-1]["end"] == len(TEXT)
 
 
 def test_error_messages_say_what_is_wrong(client):

@@ -36,7 +36,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case):
     excluded = []
     # A text/plain body is a string whatever it looks like, so schemathesis' "body of the

@@ -173,6 +173,21 @@ def test_bad_records_go_to_the_errors_file(run, tmp_path):
     assert [r["id"] for r in records if "result" in r] == ["g0", "g1", "g2"]
 
 
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+def test_empty_input(run, tmp_path, suffix):
+    pd = pytest.importorskip("pandas")
+    (tmp_path / "empty.jsonl").write_bytes(b"\n")
+    out = tmp_path / f"s.{suffix}"
+    result = run(tmp_path / "empty.jsonl", "-o", out)
+    assert result.exit_code == 0 and "scored 0 of 0 documents" in result.output
+    if suffix == "parquet":
+        assert len(pd.read_parquet(out)) == 0
+    elif suffix == "csv":
+        assert out.read_text(encoding="utf-8").startswith("n,id,error_code")
+    else:
+        assert out.read_bytes() == b""
+
+
 def test_custom_errors_path_and_csv_error_rows(run, tmp_path):
     path = write_jsonl(tmp_path / "c.jsonl", [{"text": "Fine words here."}, {"text": ""}])
     result = run(path, "-o", tmp_path / "s.csv", "--errors", tmp_path / "bad.jsonl")
@@ -299,13 +314,65 @@ def test_jobs_2_matches_jobs_1(run, tmp_path):
     assert sorted(read_jsonl(unordered), key=lambda r: r["n"]) == read_jsonl(one)
 
 
-def test_missing_model_is_fatal(tmp_path, corpus):
-    result = CliRunner().invoke(cli, ["score", str(corpus), "-o", str(tmp_path / "s.jsonl"),
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_missing_model_is_fatal_and_leaves_no_journal(tmp_path, corpus, jobs):
+    out = tmp_path / "s.jsonl"
+    result = CliRunner().invoke(cli, ["score", str(corpus), "-o", str(out), "--jobs", jobs,
                                       "--model", str(tmp_path / "nope")])
-    assert result.exit_code == 1
+    assert result.exit_code == 1 and "nope" in result.output
+    assert not partial_path_for(out).exists() and not out.exists()
+
+
+def test_crash_between_output_and_journal_removal(tiny_model_dir, corpus, tmp_path,
+                                                  monkeypatch):
+    out = tmp_path / "s.jsonl"
+    with monkeypatch.context() as m:
+        m.setattr(batch.Path, "unlink", lambda self, missing_ok=False: None)
+        first = score_corpus(corpus, out, model_path=tiny_model_dir)
+    assert partial_path_for(out).exists() and out.exists()  # as if killed right there
+    summary = score_corpus(corpus, out, model_path=tiny_model_dir, resume=True)
+    assert (summary.resumed, summary.processed, summary.documents) == (40, 0, 40)
+    assert out.read_bytes() == first.output.read_bytes()
+    assert not partial_path_for(out).exists()
 
 
 @pytest.mark.parametrize("command", ["score", "summarize"])
 def test_help_has_examples(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0 and "Examples:" in result.output
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_bounded_map_keeps_few_chunks_in_flight(ordered):
+    import threading
+    import time
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    in_flight, peak, lock = 0, 0, threading.Lock()
+    submitted = []
+
+    def work(i):
+        time.sleep(0.02 if i % 3 == 0 else 0.001)  # some chunks are slower
+        return i
+
+    def chunks():
+        for i in range(30):
+            submitted.append(i)
+            yield i
+
+    with ThreadPoolExecutor(3) as pool:
+        def submit(i):
+            nonlocal in_flight, peak
+            with lock:
+                in_flight += 1
+                peak = max(peak, in_flight)
+            return pool.submit(work, i)
+
+        results = []
+        for r in batch._bounded_map(submit, lambda fs: wait(fs, return_when=FIRST_COMPLETED).done,
+                                    chunks(), 4, ordered):
+            results.append(r)
+            in_flight -= 1
+            assert len(submitted) - len(results) <= 4  # the input is read lazily
+    assert peak <= 4
+    assert results == list(range(30)) if ordered else sorted(results) == list(range(30))

@@ -132,6 +132,13 @@ def test_csv_missing_column_is_fatal(tmp_path):
         docs(path, text_column="body", id_column="url")
 
 
+def test_csv_long_text_is_a_record_not_a_fatal_error(tmp_path):
+    long_text = "word " * 50_000  # over the csv module's default 131,072-character limit
+    path = write_csv(tmp_path / "n.csv", [["text"], [long_text], ["Short."]])
+    found = docs(path)
+    assert [len(d.text) for d in found] == [len(long_text), 6]
+
+
 def test_csv_undecodable_row(tmp_path):
     path = tmp_path / "n.csv"
     path.write_bytes(b"id,text\na,Fine text.\nb,caf\xe9 au lait\n")

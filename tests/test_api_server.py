@@ -1,0 +1,193 @@
+"""``slant serve`` as a real gunicorn server on a loopback port (slow: real processes)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = (ROOT / "seeds" / "op_ed.txt").read_text(encoding="utf-8")
+START_TIMEOUT = 90  # imports alone take seconds on a busy machine
+STOP_TIMEOUT = 15
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A ``slant serve`` subprocess and a tiny HTTP client for it."""
+
+    def __init__(self, model_dir: Path, log_path: Path) -> None:
+        self.port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLANT_")}
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "classifier.cli", "serve", "--port", str(self.port),
+             "--workers", "2", "--graceful-timeout", "20", "--model", str(model_dir)],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def post_json(self, path: str, payload, timeout: float = 60) -> tuple[int, dict]:
+        status, _, data = self.request("POST", path, json.dumps(payload).encode(),
+                                       {"Content-Type": "application/json"}, timeout)
+        return status, json.loads(data)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"slant serve exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if self.request("GET", "/readyz", timeout=5)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"slant serve was not ready in {START_TIMEOUT} s:\n{self.log()}")
+
+    def terminate(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=STOP_TIMEOUT)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def access_log(self, path: str, count: int) -> list[dict]:
+        """The JSON access-log records, once ``count`` of them are about ``path``."""
+        deadline = time.monotonic() + 10  # workers log just after answering
+        while True:
+            records = [json.loads(line) for line in self.log().splitlines()
+                       if line.startswith("{")]
+            if sum(r["path"] == path for r in records) >= count or time.monotonic() > deadline:
+                return records
+            time.sleep(0.1)
+
+    def analyses_counted(self) -> int:
+        metrics = self.request("GET", "/metrics")[2].decode()
+        key = 'slant_http_requests_total{endpoint="analyze.analyze",status="200"} '
+        lines = [line for line in metrics.splitlines() if line.startswith(key)]
+        return int(lines[0].split()[-1]) if lines else 0
+
+    def close(self) -> None:
+        if self.process.poll() is None:  # the test failed half-way: stop our server
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_TIMEOUT)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model_dir, tmp_path_factory):
+    """One server for the module (starting one takes seconds); the last test stops it."""
+    server = Server(tiny_model_dir, tmp_path_factory.mktemp("serve") / "serve.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.close()
+
+
+def test_serve_answers_concurrent_requests(server):
+    counted = server.analyses_counted()
+    status, body = server.post_json("/v1/analyze", {"text": TEXT})
+    assert status == 200
+    assert body["sentences"][0]["text"] in TEXT
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: server.post_json("/v1/analyze", {"text": TEXT}),
+                                range(16)))
+    assert all(status == 200 and answer == body for status, answer in answers)
+
+    status, batch = server.post_json("/v1/analyze/batch", {"documents": [
+        {"id": "a", "text": TEXT}, {"id": "b", "text": ""}]})
+    assert status == 200 and batch["results"][1]["error"]["code"] == "empty_text"
+
+    status, headers, data = server.request("POST", "/v1/analyze", b"x",
+                                           {"Content-Type": "text/csv"})
+    assert status == 415 and json.loads(data)["error"]["code"] == "unsupported_media_type"
+    status, _, data = server.request("GET", "/nowhere")
+    assert status == 404 and json.loads(data)["error"]["code"] == "not_found"
+
+    # The counters are shared by both workers: every request is counted once.
+    status, headers, _ = server.request("GET", "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    assert server.analyses_counted() == counted + 17
+
+    records = server.access_log("/v1/analyze", 18)
+    assert sum(r["path"] == "/v1/analyze" and r["status"] == 200 for r in records) >= 17
+    for record in records:
+        assert {"method", "path", "status", "duration_ms", "bytes"} <= set(record)
+        assert record["pid"] != server.process.pid  # workers answer, not the master
+    assert {r["pid"] for r in records} <= set(_children(server.process.pid))
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_in_flight_request_completes_during_sigterm(server):
+    long_text = (TEXT + "\n\n") * 20
+    started = time.monotonic()
+    status, _ = server.post_json("/v1/analyze/batch", {"documents": [{"text": long_text}]})
+    one = time.monotonic() - started
+    assert status == 200
+    # Enough documents to keep a worker busy for a second and a half.
+    documents = [{"id": i, "text": long_text} for i in range(min(64, max(4, int(1.5 / one))))]
+    outcome = {}
+
+    def slow_request():
+        try:
+            outcome["status"], outcome["body"] = server.post_json(
+                "/v1/analyze/batch", {"documents": documents}, timeout=60)
+        except OSError as exc:  # pragma: no cover - reported below
+            outcome["error"] = exc
+        outcome["finished"] = time.monotonic()
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    time.sleep(min(0.5, one * len(documents) / 4))  # the request is being processed
+    terminated = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    thread.join(60)
+    assert server.process.wait(timeout=STOP_TIMEOUT + 60) == 0
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["status"] == 200
+    assert [r["id"] for r in outcome["body"]["results"]] == list(range(len(documents)))
+    assert "Shutting down: Master" in server.log()
+    if outcome["finished"] <= terminated:  # pragma: no cover - a very fast machine
+        pytest.skip("the request finished before SIGTERM; nothing was in flight")
+    # New connections are refused once the server has stopped.
+    with pytest.raises(OSError):
+        server.request("GET", "/healthz", timeout=2)
