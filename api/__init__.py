@@ -20,7 +20,7 @@ from flask import Flask
 from classifier import MAX_TEXT_CHARS, Analyzer, default_model_path, load_model
 from classifier.model import CARD_NAME
 
-from . import analyze, cors, docs, health, metrics, model, ratelimit
+from . import analyze, cors, docs, health, metrics, model, page, ratelimit
 from .errors import ConfigError, register_error_handlers
 
 __all__ = ["create_app"]
@@ -63,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["slant.model_card"] = _read_card(model_dir)
 
     register_error_handlers(app)
-    for blueprint in (analyze.bp, model.bp, health.bp, docs.bp):
+    for blueprint in (analyze.bp, model.bp, health.bp, docs.bp, page.bp):
         app.register_blueprint(blueprint)
     metrics.init_app(app)  # first: its timer wraps the other hooks
     ratelimit.init_app(app)

@@ -295,6 +295,15 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
                 "responses": {"200": {"description": "HTML.", "content": {
                     "text/html": {"schema": {"type": "string"}}}}},
             }},
+            "/": {"get": {
+                "operationId": "page", "summary": "Web page: paste an article, see its "
+                                                  "loaded words and stance",
+                "description": "For people rather than programs; it calls /v1/analyze. "
+                               "Served with a strict Content-Security-Policy; its script "
+                               "and styles come from /docs/static/.",
+                "responses": {"200": {"description": "HTML.", "content": {
+                    "text/html": {"schema": {"type": "string"}}}}},
+            }},
         },
         "components": {"schemas": _schemas(config)},
     }

@@ -32,6 +32,7 @@ from .datasets import (
 from .evaluation import evaluate_model, sentence_metrics, token_labels_and_scores
 from .features import build_sentence_features
 from .model import CARD_NAME, SlantModel, save_model
+from .nblr import NBLogisticRegression
 from .tagger import TermPolarity, TermTagger
 from .tokens import tokenize
 
@@ -66,8 +67,9 @@ class TrainingConfig(dict):
 
     DEFAULTS = {
         "seed": 0,
-        "C_loaded": 1.0,
+        "C_loaded": 4.0,
         "C_stance": 2.0,
+        "nb_power": 0.5,
         "C_tagger": 0.5,
         "char_ngrams": True,
         "calibration_folds": 5,
@@ -94,13 +96,17 @@ def _group_folds(records: list[LabelledSentence], n_splits: int):
     return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(records)), groups=groups))
 
 
-def _calibrated_head(C: float, seed: int, folds) -> CalibratedClassifierCV:
-    # ensemble=False: one logistic regression fitted on all the data, plus a sigmoid
-    # fitted on out-of-fold scores; scoring costs one model, not one per fold.
-    return CalibratedClassifierCV(
-        LogisticRegression(C=C, max_iter=3000, random_state=seed),
-        method="sigmoid", cv=folds, ensemble=False,
-    )
+def _head_estimator(C: float, config: TrainingConfig) -> NBLogisticRegression:
+    """The linear model of a sentence head: NB-weighted logistic regression (grouped CV on
+    the training part: +0.01 ROC AUC on bias and opinion over a plain one)."""
+    return NBLogisticRegression(C=C, power=config["nb_power"], random_state=int(config["seed"]))
+
+
+def _calibrated_head(C: float, config: TrainingConfig, folds) -> CalibratedClassifierCV:
+    # ensemble=False: one linear model fitted on all the data, plus a sigmoid fitted on
+    # out-of-fold scores; scoring costs one model, not one per fold.
+    return CalibratedClassifierCV(_head_estimator(C, config), method="sigmoid", cv=folds,
+                                  ensemble=False)
 
 
 def _pick_threshold(tagger_factory, train_records, seed: int) -> float:
@@ -149,13 +155,13 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     say("fitting the loaded-language head (BABE bias)")
     records, y = _labelled(train_of["babe"], "bias")
     heads["loaded"] = _calibrated_head(
-        config["C_loaded"], seed, _group_folds(records, config["calibration_folds"])
+        config["C_loaded"], config, _group_folds(records, config["calibration_folds"])
     ).fit(features.transform([r.text for r in records]), y)
 
     say("fitting the stance head (BABE opinion + CheckThat! subjectivity)")
     records, y = _stance_records(train_of)
     heads["stance"] = _calibrated_head(
-        config["C_stance"], seed, _group_folds(records, config["calibration_folds"])
+        config["C_stance"], config, _group_folds(records, config["calibration_folds"])
     ).fit(features.transform([r.text for r in records]), y)
 
     say("fitting the loaded-term tagger (PTC, BABE, BASIL spans)")
@@ -246,7 +252,7 @@ def _mean_metrics(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 #: Grid of ``--search``: inverse regularisation strengths tried for each sentence head.
-SEARCH_GRID = {"C_loaded": (0.25, 0.5, 1.0, 2.0, 4.0), "C_stance": (0.5, 1.0, 2.0, 4.0, 8.0)}
+SEARCH_GRID = {"C_loaded": (1.0, 2.0, 4.0, 8.0), "C_stance": (1.0, 2.0, 4.0, 8.0)}
 
 
 def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: TrainingConfig,
@@ -254,7 +260,7 @@ def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: Trai
     """Choose ``C_loaded`` and ``C_stance`` from :data:`SEARCH_GRID` by grouped K-fold CV.
 
     The sentence features are fitted once on all training texts (unsupervised: the
-    vocabulary and idf see no label); for every C a plain logistic regression is fitted
+    vocabulary and idf see no label); for every C the head's linear model (uncalibrated) is fitted
     on K-1 folds and scored by ROC AUC on the remaining fold (threshold-free, so it does
     not depend on the calibration fitted afterwards). The stance head's score is the mean
     of its BABE-opinion and CheckThat! AUCs. Ties keep the smaller C.
@@ -267,7 +273,6 @@ def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: Trai
     from sklearn.metrics import roc_auc_score
 
     say = progress or (lambda message: None)
-    seed = int(config["seed"])
     feature_lexicons = {k: set(v) for k, v in lexicons.items() if k in _LEXICONS_FOR_FEATURES}
     features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
     features.fit([r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]])
@@ -282,7 +287,7 @@ def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: Trai
         for C in SEARCH_GRID[name]:
             aucs = []
             for fit_idx, val_idx in folds:
-                model = LogisticRegression(C=C, max_iter=3000, random_state=seed)
+                model = _head_estimator(C, config)
                 model.fit(matrix[fit_idx], y[fit_idx])
                 value = model.decision_function(matrix[val_idx])
                 per_source = [roc_auc_score(y[val_idx][sources[val_idx] == s],

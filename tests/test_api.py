@@ -451,7 +451,7 @@ def test_batch_limit_is_inclusive(client_for):
 
 # ---------------------------------------------------------------- routing errors
 @pytest.mark.parametrize("method, path, status, code", [
-    ("GET", "/", 404, "not_found"),
+    ("GET", "/nope", 404, "not_found"),
     ("GET", "/v2/analyze", 404, "not_found"),
     ("POST", "/v1/analyze/", 404, "not_found"),
     ("GET", "/docs/static/missing.js", 404, "not_found"),
