@@ -177,9 +177,12 @@ def test_bad_input_shows_a_friendly_error(page, text, message):
 
 
 def test_network_and_server_failures_are_explained(page):
+    analyse(page, seed("wire_report.txt"))
+    assert page.locator("#results").is_visible()
     page.route("**/v1/analyze", lambda route: route.abort())
     analyse(page, seed("wire_report.txt"))
     assert "Could not reach the Slant server" in page.locator("#error").inner_text()
+    assert page.locator("#results").is_hidden()  # no stale results under the error
 
     page.unroute("**/v1/analyze")
     page.route("**/v1/analyze", lambda route: route.fulfill(

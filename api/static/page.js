@@ -82,6 +82,8 @@
   };
 
   function showError(headline, detail, field) {
+    hideDetails();
+    results.hidden = true; // earlier results would not match the text in the box
     errorBox.replaceChildren(el("p", "error-title", headline));
     if (detail) errorBox.append(el("p", "error-detail", detail));
     const input = field === "title" ? titleInput : field === "text" ? textInput : null;
