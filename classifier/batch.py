@@ -313,7 +313,11 @@ class _DaskRunner:
         from distributed import wait
 
         def submit(chunk):
-            return self.client.submit(score_chunk, chunk, self.model_path, self.options,
+            # Arguments given to submit() itself stay in the scheduler's memory after the
+            # task is done (about twice the chunk, per task: the client grew without
+            # bound); scattered data is freed with the last future that needs it.
+            [data] = self.client.scatter([chunk], hash=False)
+            return self.client.submit(score_chunk, data, self.model_path, self.options,
                                       pure=False)
 
         def wait_any(futures):

@@ -94,14 +94,26 @@ def _workers(master_pid: int) -> list[int]:
     return sorted(child.pid for child in psutil.Process(master_pid).children())
 
 
+def _wait_for_workers(master_pid: int, count: int, exclude: int | None = None) -> list[int]:
+    """Worker pids once ``count`` are up (ready means one answers, not all of them)."""
+    deadline = time.monotonic() + 60
+    workers = _workers(master_pid)
+    while time.monotonic() < deadline and (len(workers) != count or exclude in workers):
+        time.sleep(0.2)
+        workers = _workers(master_pid)
+    return workers
+
+
 def test_killed_worker_is_replaced_and_only_in_flight_requests_fail(server):
     pytest.importorskip("psutil")
-    before = _workers(server.process.pid)
+    before = _wait_for_workers(server.process.pid, 2)
     assert len(before) == 2
     results = {}
-    loader = threading.Thread(
-        target=lambda: results.update(zip(("statuses", "failures"),
-                                          _load(server, requests=600, concurrency=8))))
+
+    def run_load():
+        results["statuses"], results["failures"] = _load(server, requests=600, concurrency=8)
+
+    loader = threading.Thread(target=run_load)
     loader.start()
     time.sleep(1.0)
     os.kill(before[0], signal.SIGKILL)
@@ -110,12 +122,7 @@ def test_killed_worker_is_replaced_and_only_in_flight_requests_fail(server):
     assert len(results["failures"]) <= 8
     assert all(status == 200 for status in results["statuses"])
     assert len(results["statuses"]) + len(results["failures"]) == 600
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        after = _workers(server.process.pid)
-        if len(after) == 2 and before[0] not in after:
-            break
-        time.sleep(0.2)
+    after = _wait_for_workers(server.process.pid, 2, exclude=before[0])
     assert len(after) == 2 and before[0] not in after
     assert server.request("GET", "/readyz")[0] == 200
     assert server.terminate() == 0

@@ -73,3 +73,36 @@ def test_retrain_on_a_slice_of_the_real_corpora(shared_data, tmp_path):
     assert metrics["sentences"]["opinion"]["roc_auc"] > 0.65
     assert metrics["terms"]["babe"]["f1"] > 0.1
     assert (directory / "model.pkl.xz").stat().st_size < 50 * 2**20
+
+
+def test_nb_logistic_regression_folds_scaling_into_coef():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from classifier.nblr import NBLogisticRegression, log_count_ratio
+
+    rng = np.random.default_rng(0)
+    X = sp.csr_matrix((rng.random((80, 6)) < 0.4).astype(float))
+    y = (X[:, 0].toarray().ravel() + rng.random(80) * 0.5 > 0.7).astype(int)
+    ratio = log_count_ratio(X, y)
+    assert ratio[0] > 0 and ratio.shape == (6,)
+    model = NBLogisticRegression(C=1.0, random_state=0).fit(X, y)
+    np.testing.assert_allclose(model.decision_function(X), X @ model.coef_.ravel()
+                               + model.intercept_[0])
+    assert model.predict_proba(X).shape == (80, 2)
+    assert set(model.predict(X)) <= {0, 1}
+    assert model.coef_[0, 0] == max(model.coef_[0])
+
+
+def test_cross_validate_and_search_use_the_training_part_only(tiny_data_dir):
+    from classifier.datasets import load_lexicons, prepare_splits
+    from classifier.training import SEARCH_GRID, cross_validate, search_C
+
+    config = TrainingConfig(char_ngrams=False, calibration_folds=2)
+    result = cross_validate(tiny_data_dir, config, n_splits=2)
+    assert result["folds"] == 2 and len(result["per_fold"]) == 2
+    assert 0 <= result["mean"]["sentences"]["bias"]["macro_f1"] <= 1
+    train_of, _ = prepare_splits(tiny_data_dir)
+    search = search_C(train_of, load_lexicons(tiny_data_dir), config, n_splits=2)
+    assert search["C_loaded"] in SEARCH_GRID["C_loaded"]
+    assert search["C_stance"] in SEARCH_GRID["C_stance"]
