@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
+from .charngrams import CharNgramTfidf
 from .tokens import tokenize
 
 __all__ = ["LexiconFeatures", "build_sentence_features"]
@@ -75,7 +76,8 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
 def build_sentence_features(lexicons=None, char_ngrams: bool = True) -> FeatureUnion:
     """The sentence feature union: word 1-2-gram TF-IDF, character 2-5-gram TF-IDF
-    (inside word boundaries) and lexicon shares.
+    (inside word boundaries, hashed with numpy: see :mod:`classifier.charngrams`) and
+    lexicon shares.
 
     Parameters
     ----------
@@ -93,14 +95,7 @@ def build_sentence_features(lexicons=None, char_ngrams: bool = True) -> FeatureU
         )
     ]
     if char_ngrams:
-        blocks.append(
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True,
-                    max_features=60000, dtype=np.float32,
-                ),
-            )
-        )
+        blocks.append(("chars", CharNgramTfidf(ngram_range=(2, 5), min_df=3,
+                                               max_features=60000)))
     blocks.append(("lexicons", LexiconFeatures(lexicons)))
     return FeatureUnion(blocks)

@@ -81,7 +81,7 @@ class SlantModel:
             return {head: np.zeros(0) for head in self.heads}
         if matrix is None:
             matrix = self.sentence_matrix(texts)
-        return {head: model.predict_proba(matrix)[:, 1] for head, model in self.heads.items()}
+        return {head: _positive_probability(model, matrix) for head, model in self.heads.items()}
 
     def explain(self, matrix, head: str, top: int = 5) -> list[list[dict[str, Any]]]:
         """The features that pushed each sentence's ``head`` score up or down the most.
@@ -118,6 +118,23 @@ class SlantModel:
             "version": meta.get("version", "0"),
             "trained_on": meta.get("training_data", {}).get("summary", ""),
         }
+
+
+def _positive_probability(head, matrix) -> np.ndarray:
+    """``head.predict_proba(matrix)[:, 1]``, computed directly for the usual head.
+
+    A calibrated linear head (``CalibratedClassifierCV(ensemble=False)``) is a dot product
+    and a sigmoid; scikit-learn's general path spends far longer validating its input
+    than computing, which matters when an article's sentences are scored per request.
+    """
+    calibrated = getattr(head, "calibrated_classifiers_", None)
+    if calibrated is None or len(calibrated) != 1 or len(calibrated[0].calibrators) != 1:
+        return head.predict_proba(matrix)[:, 1]
+    estimator, calibrator = calibrated[0].estimator, calibrated[0].calibrators[0]
+    if not hasattr(estimator, "coef_") or getattr(calibrated[0], "method", "sigmoid") != "sigmoid":
+        return head.predict_proba(matrix)[:, 1]
+    decision = matrix @ np.asarray(estimator.coef_).ravel() + float(estimator.intercept_[0])
+    return calibrator.predict(np.asarray(decision).ravel())
 
 
 def _linear_weights(head) -> np.ndarray:
