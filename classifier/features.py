@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from .charngrams import CharNgramTfidf
 from .tokens import tokenize
+from .vectorizers import CharNgramTfidf, WordNgramTfidf
 
 __all__ = ["LexiconFeatures", "build_sentence_features"]
 
@@ -76,8 +75,8 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
 def build_sentence_features(lexicons=None, char_ngrams: bool = True) -> FeatureUnion:
     """The sentence feature union: word 1-2-gram TF-IDF, character 2-5-gram TF-IDF
-    (inside word boundaries, hashed with numpy: see :mod:`classifier.charngrams`) and
-    lexicon shares.
+    (inside word boundaries) and lexicon shares. The TF-IDF blocks are computed with numpy
+    (:mod:`classifier.vectorizers`), equal to scikit-learn's ``TfidfVectorizer``.
 
     Parameters
     ----------
@@ -85,15 +84,7 @@ def build_sentence_features(lexicons=None, char_ngrams: bool = True) -> FeatureU
     char_ngrams : bool, default=True
         Whether to include the character n-gram block (slower, more robust to rare words).
     """
-    blocks = [
-        (
-            "words",
-            TfidfVectorizer(
-                tokenizer=tokenize, token_pattern=None, lowercase=False,
-                ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32,
-            ),
-        )
-    ]
+    blocks = [("words", WordNgramTfidf(min_df=2))]
     if char_ngrams:
         blocks.append(("chars", CharNgramTfidf(ngram_range=(2, 5), min_df=3,
                                                max_features=60000)))

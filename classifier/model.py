@@ -34,6 +34,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
@@ -67,8 +68,16 @@ class SlantModel:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def sentence_matrix(self, texts: list[str]):
-        """Feature matrix of shape (n_sentences, n_features) for ``texts``."""
-        return self.features.transform(texts)
+        """Feature matrix of shape (n_sentences, n_features) for ``texts``.
+
+        The same matrix as ``self.features.transform(texts)`` for an unweighted
+        ``FeatureUnion``, without its per-call dispatch overhead.
+        """
+        union = self.features
+        if getattr(union, "transformer_weights", None) or not hasattr(union, "transformer_list"):
+            return union.transform(texts)
+        return sp.hstack([t.transform(texts) for _, t in union.transformer_list
+                          if t not in ("drop", None)], format="csr")
 
     def score_sentences(self, texts: list[str], matrix=None) -> dict[str, np.ndarray]:
         """Calibrated probabilities of each head for ``texts``, in one vectorised call.

@@ -6,7 +6,7 @@ One schema is shared by the library, the CLI, the HTTP API and batch output:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Term", "SentenceResult", "ArticleSummary", "AnalysisResult"]
@@ -22,6 +22,11 @@ class Term:
     score: float
     polarity: str
     quoted: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        # Written out: dataclasses.asdict deep-copies recursively and is many times slower.
+        return {"start": self.start, "end": self.end, "text": self.text, "score": self.score,
+                "polarity": self.polarity, "quoted": self.quoted}
 
 
 @dataclass(slots=True)
@@ -48,7 +53,7 @@ class SentenceResult:
             "loaded": self.loaded,
             "stance": self.stance,
             "quoted": self.quoted,
-            "terms": [asdict(t) for t in self.terms],
+            "terms": [t.to_dict() for t in self.terms],
             "readability": self.readability,
         }
         if self.explain is not None:
@@ -71,7 +76,17 @@ class ArticleSummary:
     readability: dict[str, Any] | None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "loaded": self.loaded,
+            "stance": self.stance,
+            "loaded_share": self.loaded_share,
+            "sentences": self.sentences,
+            "author_sentences": self.author_sentences,
+            "quoted_sentences": self.quoted_sentences,
+            "quoted_loaded": self.quoted_loaded,
+            "top_terms": [dict(t) for t in self.top_terms],
+            "readability": None if self.readability is None else dict(self.readability),
+        }
 
 
 @dataclass(slots=True)

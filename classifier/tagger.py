@@ -45,25 +45,44 @@ def _shape(word: str, first: bool) -> list[int]:
     return shape
 
 
+def _plain_shape_weight(word: str, shape_weights) -> float:
+    """Weight of the shapes of ``word`` that ignore case and position: digit, short,
+    hyphenated (indices 2, 3, 4 of ``_SHAPES``)."""
+    return ((shape_weights[2] if word[:1].isdigit() else 0.0)
+            + (shape_weights[3] if len(word) <= 2 else 0.0)
+            + (shape_weights[4] if "-" in word else 0.0))
+
+
 def _suffix(word: str) -> str:
     return word[-3:] if len(word) > 4 else ""
 
 
-def _context_features(z: np.ndarray) -> np.ndarray:
-    """Second-stage features of each token from first-stage logits ``z`` of one sentence:
-    its own logit, its neighbours' (two each side) and the stronger adjacent one.
+def _context_features(z: np.ndarray, lengths=None) -> np.ndarray:
+    """Second-stage features of each token from first-stage logits ``z``: its own logit,
+    its neighbours' (two each side, within its sentence) and the stronger adjacent one.
 
-    Sentence-wide features (max, mean) were tried: they raise every word of a loaded
-    sentence ("prams", "footpath") and lowered BABE word F1 on a validation fold."""
+    ``z`` holds the tokens of consecutive sentences of the given ``lengths`` (one sentence
+    when None). Sentence-wide features (max, mean) were tried: they raise every word of a
+    loaded sentence ("prams", "footpath") and lowered BABE word F1 on a validation fold."""
     n = len(z)
-    pad = np.full(2, -10.0)  # "no word here" reads as a very unlikely loaded word
-    padded = np.concatenate([pad, z, pad])
-    return np.column_stack([
-        z,
-        padded[1:n + 1], padded[3:n + 3],
-        padded[0:n], padded[4:n + 4],
-        np.maximum(padded[1:n + 1], padded[3:n + 3]),
-    ])
+    sentence = (np.zeros(n, dtype=np.int64) if lengths is None
+                else np.repeat(np.arange(len(lengths)), lengths))
+
+    def neighbour(k: int) -> np.ndarray:
+        # The logit k tokens before (k > 0) or after (k < 0) in the same sentence;
+        # "no word here" reads as a very unlikely loaded word.
+        out = np.full(n, -10.0)
+        m = abs(k)
+        if m < n:
+            if k > 0:
+                out[m:] = np.where(sentence[m:] == sentence[:-m], z[:-m], -10.0)
+            else:
+                out[:-m] = np.where(sentence[:-m] == sentence[m:], z[m:], -10.0)
+        return out
+
+    before, after = neighbour(1), neighbour(-1)
+    return np.column_stack([z, before, after, neighbour(2), neighbour(-2),
+                            np.maximum(before, after)])
 
 
 def label_tokens(text: str, spans) -> tuple[list[tuple[int, int]], list[int]]:
@@ -198,15 +217,10 @@ class TermTagger(ClassifierMixin, BaseEstimator):
                 held = fold_of_sentence[sentence_of_token] == fold
                 part = self._fit_first_stage(matrix[~held], labels[~held], weights[~held])
                 oof[held] = matrix[held] @ part.coef_[0] + part.intercept_[0]
-            rows, start = [], 0
-            for sentence_spans in spans:
-                end = start + len(sentence_spans)
-                if end > start:
-                    rows.append(_context_features(oof[start:end]))
-                start = end
             context = LogisticRegression(C=1.0, class_weight=self.class_weight,
                                          max_iter=self.max_iter)
-            context.fit(np.vstack(rows), labels, sample_weight=weights)
+            context.fit(_context_features(oof, [len(s) for s in spans]), labels,
+                        sample_weight=weights)
             self.context_coef_ = context.coef_[0]
             self.context_intercept_ = float(context.intercept_[0])
         model = self._fit_first_stage(matrix, labels, weights)
@@ -231,20 +245,22 @@ class TermTagger(ClassifierMixin, BaseEstimator):
         lexicon_weight = coef[lexicon_base:shape_base]
         suffix_weight = {s: float(coef[suffix_base + i]) for s, i in self.suffixes_.items()}
         oov = float(coef[vocab[_OOV]])
-        # The static part of a word's score: identity (or OOV), suffix and lexicons.
+        shape = [float(x) for x in coef[shape_base:]]
+        # The static part of a word's score: identity (or OOV), suffix, lexicons, and the
+        # shapes that do not depend on case or position (digit, short, hyphenated).
         static = {}
         for word in set(vocab) | set(self.lexicon_columns_):
             value = float(coef[vocab[word]]) if word in vocab else oov
             value += suffix_weight.get(_suffix(word), 0.0)
             value += float(sum(lexicon_weight[c] for c in self.lexicon_columns_.get(word, ())))
-            static[word] = value
+            static[word] = value + _plain_shape_weight(word, shape)
         return {
             "static": static,
             "oov": oov,
             "suffix": suffix_weight,
             "prev": {w: float(coef[n_vocab + i]) for w, i in vocab.items()},
             "next": {w: float(coef[2 * n_vocab + i]) for w, i in vocab.items()},
-            "shape": [float(x) for x in coef[shape_base:]],
+            "shape": shape,
         }
 
     def score_tokens(self, texts) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
@@ -261,16 +277,16 @@ class TermTagger(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "decision_tables_")
         first = self._first_stage(texts)
-        if self.context_coef_ is None:
-            return [(spans, 1.0 / (1.0 + np.exp(-z))) for spans, z in first]
-        return [(spans, self._second_stage(z)) for spans, z in first]
-
-    def _second_stage(self, z: np.ndarray) -> np.ndarray:
-        """Probabilities from the first-stage logits of one sentence and their context."""
-        if len(z) == 0:
-            return z
-        value = _context_features(z) @ self.context_coef_ + self.context_intercept_
-        return 1.0 / (1.0 + np.exp(-value))
+        if not first:
+            return []
+        lengths = [len(z) for _, z in first]
+        value = np.concatenate([z for _, z in first])
+        if self.context_coef_ is not None and len(value):
+            value = (_context_features(value, lengths) @ self.context_coef_
+                     + self.context_intercept_)
+        probabilities = 1.0 / (1.0 + np.exp(-value))
+        return list(zip([spans for spans, _ in first],
+                        np.split(probabilities, np.cumsum(lengths)[:-1]), strict=True))
 
     def _first_stage(self, texts) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Word spans and first-stage logits (word, neighbours, suffix, lexicons, shape)."""
@@ -280,24 +296,41 @@ class TermTagger(ClassifierMixin, BaseEstimator):
         )
         oov, prev_oov, next_oov = tables["oov"], prev[_OOV], nxt[_OOV]
         prev_bos, next_eos = prev[_BOS], nxt[_EOS]
-        results = []
+        # All tokens of all texts are scored together: one list comprehension per table
+        # and numpy for the rest, since per-token Python work dominates scoring time.
+        spans, originals, lengths = [], [], []
         for text in texts:
             matches = list(WORD_PATTERN.finditer(text))
-            originals = [m.group() for m in matches]
-            words = [w.lower() for w in originals]
-            n = len(words)
-            scores = np.empty(n)
-            for i, word in enumerate(words):
-                value = static.get(word)
-                if value is None:
-                    value = oov + suffix.get(_suffix(word), 0.0)
-                value += prev.get(words[i - 1], prev_oov) if i else prev_bos
-                value += nxt.get(words[i + 1], next_oov) if i + 1 < n else next_eos
-                for s in _shape(originals[i], i == 0):
-                    value += shape[s]
-                scores[i] = value
-            results.append(([m.span() for m in matches], scores + self.intercept_))
-        return results
+            spans.append([m.span() for m in matches])
+            originals += [m.group() for m in matches]
+            lengths.append(len(matches))
+        if not originals:
+            return [(found, np.zeros(0)) for found in spans]
+        words = [w.lower() for w in originals]
+        values = [static.get(w) for w in words]
+        values = np.array([
+            oov + suffix.get(_suffix(w), 0.0) + _plain_shape_weight(w, shape) if v is None else v
+            for w, v in zip(words, values, strict=True)
+        ])
+        as_prev = np.array([prev.get(w, prev_oov) for w in words])
+        as_next = np.array([nxt.get(w, next_oov) for w in words])
+        ends = np.cumsum(lengths)
+        nonempty = np.asarray(lengths) > 0
+        first = np.zeros(len(words), dtype=bool)
+        first[(ends - np.asarray(lengths))[nonempty]] = True
+        last = np.zeros(len(words), dtype=bool)
+        last[ends[nonempty] - 1] = True
+        values[1:] += np.where(first[1:], prev_bos, as_prev[:-1])
+        values[0] += prev_bos
+        values[:-1] += np.where(last[:-1], next_eos, as_next[1:])
+        values[-1] += next_eos
+        # Case shapes: most words are lower case, so `o == w` settles them cheaply.
+        capitalised = np.array([o != w and o[:1].isupper()
+                                for o, w in zip(originals, words, strict=True)])
+        all_caps = np.array([o != w and len(o) > 1 and o.isupper()
+                             for o, w in zip(originals, words, strict=True)])
+        values += (capitalised & ~first) * shape[0] + all_caps * shape[1] + self.intercept_
+        return list(zip(spans, np.split(values, ends[:-1]), strict=True))
 
     def decision_function_matrix(self, texts) -> np.ndarray:
         """Token scores computed through the full sparse design matrix (slow path;
@@ -320,17 +353,19 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
     -------
     list of (start, end, score)
     """
+    probabilities = list(map(float, probabilities))
     n = len(spans)
-    probabilities = np.asarray(probabilities, dtype=float)
+    if not n or max(probabilities) < threshold:  # most sentences: nothing to merge
+        return []
     words = [text[s:e] for s, e in spans]
     # Function words and mid-sentence names never start a term: the tagger's context
     # stage can lift them next to a loaded word, but they are not the loaded wording.
-    keep = np.array([
+    keep = [
         p >= threshold and w.lower() not in ENGLISH_FUNCTION_WORDS
         and (i == 0 or not w[:1].isupper() or w.isupper())
         for i, (w, p) in enumerate(zip(words, probabilities, strict=True))
-    ], dtype=bool)
-    if not keep.any():
+    ]
+    if not any(keep):
         return []
     weak = threshold * extend
 
@@ -339,8 +374,7 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
         return (probabilities[i] >= weak and word.lower() not in ENGLISH_FUNCTION_WORDS
                 and not word[:1].isupper())
 
-    core = np.flatnonzero(keep)
-    for i in core:
+    for i in [i for i in range(n) if keep[i]]:
         j = i - 1
         while j >= 0 and not keep[j] and _adjacent(text, spans[j], spans[j + 1]) and can_grow(j):
             keep[j] = True
@@ -351,13 +385,15 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
             j += 1
     terms: list[list] = []
     previous = -2
-    for i in np.flatnonzero(keep):
+    for i in range(n):
+        if not keep[i]:
+            continue
         start, end = spans[i]
         if terms and previous == i - 1 and _adjacent(text, spans[i - 1], spans[i]):
             terms[-1][1] = end
-            terms[-1][2] = max(terms[-1][2], float(probabilities[i]))
+            terms[-1][2] = max(terms[-1][2], probabilities[i])
         else:
-            terms.append([start, end, float(probabilities[i])])
+            terms.append([start, end, probabilities[i]])
         previous = i
     return [tuple(t) for t in terms]
 
@@ -371,12 +407,20 @@ class TermPolarity(BaseEstimator):
     """Polarity (positive/negative) of a loaded term.
 
     A lexicon decides known words; a character n-gram logistic regression trained
-    on the same lexicon generalises to unseen words ("barbarically").
+    on the same lexicon generalises to unseen words ("barbarically"). Its guesses for the
+    words passed to :meth:`fit` (the tagger's vocabulary) are computed once and stored, so
+    scoring rarely calls the model.
 
     Parameters
     ----------
     lexicon : dict of str -> str, optional
         Word -> "positive" or "negative".
+
+    Attributes
+    ----------
+    lexicon_ : dict of str -> str
+    guessed_ : dict of str -> str
+        The model's polarity for the ``X`` words not in the lexicon.
     """
 
     def __init__(self, lexicon=None):
@@ -392,6 +436,10 @@ class TermPolarity(BaseEstimator):
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
             LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced"),
         ).fit(words, [lexicon[w] == "positive" for w in words])
+        others = sorted({w.lower() for w in (X if X is not None else [])} - set(lexicon))
+        guesses = self.model_.predict(others) if others else []
+        self.guessed_ = {w: "positive" if g else "negative"
+                         for w, g in zip(others, guesses, strict=True)}
         return self
 
     def predict(self, terms) -> list[str]:
@@ -400,8 +448,10 @@ class TermPolarity(BaseEstimator):
         out: list[str | None] = []
         unknown = []
         for i, term in enumerate(terms):
-            votes = [self.lexicon_.get(w) for w in WORD_PATTERN.findall(term.lower())]
-            votes = [v for v in votes if v]
+            words = WORD_PATTERN.findall(term.lower())
+            # Lexicon words decide; failing those, the stored guesses for known words.
+            votes = ([v for v in map(self.lexicon_.get, words) if v]
+                     or [v for v in map(self.guessed_.get, words) if v])
             if votes:
                 # "Negative" wins ties: "huge failure" is negative, "huge success" positive.
                 out.append("positive" if votes.count("positive") > votes.count("negative")

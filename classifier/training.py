@@ -186,7 +186,7 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     say("fitting term polarity")
     polarity_lexicon = {**lexicons.get("mpqa_strong", {}), **lexicons.get("mpqa_weak", {}),
                         **lexicons.get("positive", {}), **lexicons.get("negative", {})}
-    polarity = TermPolarity(polarity_lexicon).fit()
+    polarity = TermPolarity(polarity_lexicon).fit(list(tagger.vocabulary_))
     return SlantModel(features=features, heads=heads, tagger=tagger, polarity=polarity), threshold
 
 

@@ -98,6 +98,12 @@ def test_list_models(tiny_model_dir):
     assert [m["name"] for m in found] == ["slant-default"]
 
 
+def test_sentence_matrix_equals_the_feature_union(tiny_model):
+    texts = ["The council made a shameful decision.", "", "Another sentence here."]
+    fast = tiny_model.sentence_matrix(texts)
+    assert (fast != tiny_model.features.transform(texts)).nnz == 0
+
+
 def test_explain_lists_features_by_contribution(tiny_model):
     matrix = tiny_model.sentence_matrix(["The council made a shameful decision."])
     (top,) = tiny_model.explain(matrix, "loaded", top=3)

@@ -43,7 +43,8 @@ def test_tagger_learns_loaded_words(tagger):
 
 
 def test_lookup_tables_agree_with_the_design_matrix(tagger, training_sentences):
-    texts = training_sentences[0][:20] + ["Unseen words: zorblax dreadful Frobnicate 42."]
+    texts = (["", "Alone", "— !"] + training_sentences[0][:20]
+             + ["Unseen words: zorblax dreadful Frobnicate 42.", "", "Two-Words", "last"])
     fast = np.concatenate([z for _, z in tagger._first_stage(texts)])
     slow = tagger.decision_function_matrix(texts)
     np.testing.assert_allclose(fast, slow, atol=1e-9)
@@ -89,6 +90,15 @@ def test_polarity_lexicon_and_fallback():
     assert polarity.predict(["huge success", "awful", "great failure"]) == [
         "positive", "negative", "negative"]
     assert polarity.predict(["terribly"])[0] in {"positive", "negative"}
+
+
+def test_polarity_stores_guesses_for_fit_words():
+    lexicon = {"awful": "negative", "terrible": "negative", "awfully": "negative",
+               "great": "positive", "superb": "positive", "greatly": "positive"}
+    polarity = TermPolarity(lexicon).fit(["Awfulness", "great"])
+    assert set(polarity.guessed_) == {"awfulness"}
+    model_says = polarity.model_.predict(["awfulness"])[0]
+    assert polarity.predict(["awfulness"]) == ["positive" if model_says else "negative"]
 
 
 def test_polarity_needs_both_classes():
