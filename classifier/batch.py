@@ -290,7 +290,9 @@ class _DaskRunner:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
-            raise BatchError("--dask needs dask.distributed: pip install 'slant[batch]'") from exc
+            raise BatchError(
+                "--dask needs dask.distributed (pip install '.[batch]')"
+            ) from exc
         self.model_path, self.options = model_path, options
         self.cluster = None
         try:
@@ -553,7 +555,9 @@ def _write_parquet(output: Path, registry: ColumnRegistry, records: Iterable[dic
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is in the batch extra
-        raise BatchError("writing Parquet needs pyarrow: pip install 'slant[batch]'") from exc
+        raise BatchError(
+            "writing Parquet needs pyarrow (pip install '.[batch]')"
+        ) from exc
     schema = registry.arrow_schema()
     columns = registry.columns
     with _atomic_file(output) as f, pq.ParquetWriter(f, schema) as writer:

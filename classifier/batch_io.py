@@ -348,7 +348,9 @@ def _iter_parquet(spec: InputSpec, max_chars: int | None) -> Iterator[Document]:
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is in the batch extra
-        raise BatchError("reading Parquet needs pyarrow: pip install 'slant[batch]'") from exc
+        raise BatchError(
+            "reading Parquet needs pyarrow (pip install '.[batch]')"
+        ) from exc
     try:
         parquet = pq.ParquetFile(spec.path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...

@@ -275,7 +275,9 @@ def plot_summary(summary: CorpusSummary, path: str | Path) -> Path:
         matplotlib.use("Agg")  # no display on servers and CI
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise SummaryError("--plot needs matplotlib: pip install 'slant[report]'") from exc
+        raise SummaryError(
+            "--plot needs matplotlib (pip install '.[report]')"
+        ) from exc
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     bins = [i / 20 for i in range(21)]
     for ax, name, values in ((axes[0], "loaded", summary.loaded_values),

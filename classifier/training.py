@@ -455,7 +455,7 @@ research and media-literacy artifact.
 ## Metrics on the held-out split
 {metadata['training_data']['heldout']}; never used for tuning.
 
-| task | head | sentences | macro-F1 | TF-IDF LR baseline | ROC AUC | ECE |
+| task | head | sentences | macro-F1 | baseline: TF-IDF word 1-2-gram LR | ROC AUC | ECE |
 |---|---|---|---|---|---|---|
 {sentence_rows}
 
