@@ -45,6 +45,12 @@ def news_sentences(data: Path, limit: int) -> list[str]:
     return (sentences * (limit // len(sentences) + 1))[:limit]
 
 
+def _time(function, *args) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -129,6 +135,14 @@ def main() -> None:
           f"median {statistics.median(timings) * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms over 50 runs")
     print(f"RSS after the run: {rss_mb():.0f} MB")
+
+    # How cost grows with length: it should be linear (no quadratic step).
+    pool = " ".join(sentences).split()
+    for n_words in (100, 1000, 5000, 20000):
+        body = " ".join(pool[:n_words])
+        best = min(_time(analyzer.analyze, body) for _ in range(3))
+        print(f"{n_words:>6}-word article: {best * 1000:8.1f} ms "
+              f"({best * 1000 / n_words * 1000:.1f} ms per 1,000 words)")
 
     if args.profile:
         profile = cProfile.Profile()
