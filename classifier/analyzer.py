@@ -116,12 +116,9 @@ class Analyzer:
         sentences = self._score(text, spans, options)
         title_result = None
         if title is not None:
-            title_result = self._score(title, [(0, len(title))] if title.strip() else [],
-                                       options)[0]
             # A headline is one unit even when it has inner punctuation.
-            stripped = title.strip()
-            offset = title.index(stripped)
-            title_result.start, title_result.end = offset, offset + len(stripped)
+            start, end = len(title) - len(title.lstrip()), len(title.rstrip())
+            title_result = self._score(title, [(start, end)], options)[0]
         warnings = []
         if not is_probably_english(text):
             warnings.append(

@@ -67,6 +67,13 @@ def test_quoted_speech_is_flagged_and_excluded_from_the_author_voice(result):
                                                   abs=1e-4)
 
 
+def test_padded_title_offsets_index_the_title(analyzer):
+    title = "  A shameful day!  "
+    scored = analyzer.analyze("The board met.", title=title).title
+    assert title[scored.start:scored.end] == scored.text == "A shameful day!"
+    assert all(title[t.start:t.end] == t.text for t in scored.terms)
+
+
 def test_title_is_scored_separately(result):
     assert result.title.text == "A shameful day"
     assert result.title.start == 0 and result.title.end == len("A shameful day")
