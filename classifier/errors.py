@@ -56,9 +56,10 @@ class TextTooLongError(InputError):
 
     code = "text_too_long"
 
-    def __init__(self, length: int, limit: int, *, field: str | None = None) -> None:
+    def __init__(self, length: int, limit: int, *, field: str | None = None,
+                 unit: str = "characters") -> None:
         super().__init__(
-            f"text is {length:,} characters long; the limit is {limit:,}", field=field
+            f"text is {length:,} {unit} long; the limit is {limit:,} characters", field=field
         )
         self.length = length
         self.limit = limit

@@ -35,5 +35,5 @@ def read_text_file(path: Path | str, *, max_chars: int | None = None) -> str:
         # UTF-8 uses at most 4 bytes a character: a bigger file is surely too long.
         size = path.stat().st_size
         if size > 4 * max_chars:
-            raise TextTooLongError(size, max_chars)
+            raise TextTooLongError(size, max_chars, unit="bytes")
     return decode_text(path.read_bytes(), source=str(path))

@@ -19,6 +19,6 @@ def test_decode_rejects_binary_and_other_encodings(data, words):
 def test_read_text_file_refuses_huge_files_before_reading(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("a" * 1000)
-    with pytest.raises(TextTooLongError):
+    with pytest.raises(TextTooLongError, match="1,000 bytes long; the limit is 100 characters"):
         read_text_file(path, max_chars=100)
     assert read_text_file(path, max_chars=1000) == "a" * 1000
