@@ -129,7 +129,7 @@ class Analyzer:
             model=self.model.info,
             title=title_result,
             sentences=sentences,
-            article=self._summarise(text, sentences, len(spans), options),
+            article=self._summarise(text, sentences, options),
             warnings=warnings,
         )
 
@@ -185,7 +185,7 @@ class Analyzer:
         polarities = iter(self.model.polarity.predict(words) if words else [])
         return [[(*term, next(polarities)) for term in row] for row in found]
 
-    def _summarise(self, text: str, sentences: list[SentenceResult], n_spans: int,
+    def _summarise(self, text: str, sentences: list[SentenceResult],
                    options: _Options) -> ArticleSummary:
         author = [s for s in sentences if not s.quoted]
         quoted = [s for s in sentences if s.quoted]
@@ -198,7 +198,7 @@ class Analyzer:
             quoted_sentences=len(quoted),
             quoted_loaded=_mean([s.loaded for s in quoted]),
             top_terms=_top_terms(sentences),
-            readability=(article_readability(text, sentence_count=n_spans)
+            readability=(article_readability(text, sentence_count=len(sentences))
                          if options.readability else None),
         )
 
