@@ -12,7 +12,7 @@ from .errors import EmptyTextError, InvalidTextError, InvalidTypeError, TextTooL
 from .language import is_probably_english
 from .model import SlantModel, load_model
 from .quotes import find_quotations, is_inside, sentence_is_quoted
-from .readability import article_readability, sentence_readability
+from .readability import readability_report, sentence_readability
 from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
 from .tagger import merge_terms
@@ -113,12 +113,16 @@ class Analyzer:
             validate_text(title, field="title", max_chars=self.max_chars)
         options = _Options(readability, terms, explain)
         spans = split_sentences(text)
-        sentences = self._score(text, spans, options)
+        readability_of_sentences, readability_of_article = (
+            readability_report(text, spans) if readability else (None, None)
+        )
+        sentences = self._score(text, spans, options, readability_of_sentences)
         title_result = None
         if title is not None:
             # A headline is one unit even when it has inner punctuation.
             start, end = len(title) - len(title.lstrip()), len(title.rstrip())
-            title_result = self._score(title, [(start, end)], options)[0]
+            title_readability = [sentence_readability(title[start:end])] if readability else None
+            title_result = self._score(title, [(start, end)], options, title_readability)[0]
         warnings = []
         if not is_probably_english(text):
             warnings.append(
@@ -129,14 +133,16 @@ class Analyzer:
             model=self.model.info,
             title=title_result,
             sentences=sentences,
-            article=self._summarise(text, sentences, options),
+            article=self._summarise(sentences, readability_of_article),
             warnings=warnings,
         )
 
-    def _score(self, text: str, spans: list[tuple[int, int]],
-               options: _Options) -> list[SentenceResult]:
+    def _score(self, text: str, spans: list[tuple[int, int]], options: _Options,
+               readability: list[dict[str, Any]] | None) -> list[SentenceResult]:
         texts = [text[s:e] for s, e in spans]
-        matrix = self.model.sentence_matrix(texts) if texts else None
+        # The full feature matrix is only assembled for explanations; scores alone are
+        # computed block by block.
+        matrix = self.model.sentence_matrix(texts) if texts and options.explain else None
         scores = self.model.score_sentences(texts, matrix)
         loaded, stance = scores["loaded"].round(4).tolist(), scores["stance"].round(4).tolist()
         quotations = find_quotations(text)
@@ -159,7 +165,7 @@ class Analyzer:
                 stance=stance[index],
                 quoted=sentence_is_quoted(text, start, end, quotations),
                 terms=terms[index],
-                readability=sentence_readability(sentence) if options.readability else None,
+                readability=None if readability is None else readability[index],
                 explain=(
                     {"terms": [t.text for t in terms[index]],
                      **{h: explanations[h][index] for h in explanations}}
@@ -185,8 +191,8 @@ class Analyzer:
         polarities = iter(self.model.polarity.predict(words) if words else [])
         return [[(*term, next(polarities)) for term in row] for row in found]
 
-    def _summarise(self, text: str, sentences: list[SentenceResult],
-                   options: _Options) -> ArticleSummary:
+    def _summarise(self, sentences: list[SentenceResult],
+                   readability: dict[str, Any] | None) -> ArticleSummary:
         author = [s for s in sentences if not s.quoted]
         quoted = [s for s in sentences if s.quoted]
         return ArticleSummary(
@@ -198,8 +204,7 @@ class Analyzer:
             quoted_sentences=len(quoted),
             quoted_loaded=_mean([s.loaded for s in quoted]),
             top_terms=_top_terms(sentences),
-            readability=(article_readability(text, sentence_count=len(sentences))
-                         if options.readability else None),
+            readability=readability,
         )
 
 

@@ -51,22 +51,49 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(self.lexicon_names_) + 1
         return self
 
-    def transform(self, X):
-        """Return a sparse matrix of shape (n_sentences, n_lexicons + 1)."""
+    def _dense(self, X) -> np.ndarray:
+        """The features as a dense array of shape (n_sentences, n_lexicons + 1)."""
         check_is_fitted(self, "membership_")
         n_lexicons = len(self.lexicon_names_)
-        out = np.zeros((len(X), n_lexicons + 1))
-        get = self.membership_.get
-        for i, text in enumerate(X):
-            words = tokenize(text)
-            for word in words:
-                for column in get(word, ()):
-                    out[i, column] += 1.0
-            if words:
-                # sqrt-normalised counts: a long sentence is not loaded just by being long.
-                out[i, :n_lexicons] /= np.sqrt(len(words))
-            out[i, n_lexicons] = np.log1p(len(words)) / 4.0
-        return sp.csr_matrix(out)
+        # Each distinct membership (a tuple of lexicon columns) becomes a row of 0/1
+        # indicators; counting a sentence's words per membership is then one bincount.
+        patterns = self.__dict__.get("_patterns")
+        if patterns is None:
+            distinct = sorted(set(self.membership_.values()))
+            index = {pattern: i for i, pattern in enumerate(distinct, start=1)}
+            table = np.zeros((len(distinct) + 1, n_lexicons))
+            for pattern, i in index.items():
+                table[i, list(pattern)] = 1.0
+            patterns = self._patterns = (
+                {word: index[pattern] for word, pattern in self.membership_.items()}, table
+            )
+        pattern_of, table = patterns
+        get = pattern_of.get
+        tokens = [tokenize(text) for text in X]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter((get(w, 0) for words in tokens for w in words), dtype=np.int64,
+                          count=int(lengths.sum()))
+        owner = np.repeat(np.arange(len(X)), lengths)
+        counts = np.bincount(owner * len(table) + ids, minlength=len(X) * len(table))
+        out = np.empty((len(X), n_lexicons + 1))
+        # sqrt-normalised counts: a long sentence is not loaded just by being long.
+        out[:, :n_lexicons] = counts.reshape(len(X), len(table)) @ table
+        out[:, :n_lexicons] /= np.sqrt(np.maximum(lengths, 1))[:, None]
+        out[:, n_lexicons] = np.log1p(lengths) / 4.0
+        return out
+
+    def transform(self, X):
+        """Return a sparse matrix of shape (n_sentences, n_lexicons + 1)."""
+        return sp.csr_matrix(self._dense(X))
+
+    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
+        """``self.transform(X) @ weights`` without the sparse conversion."""
+        return self._dense(X) @ weights
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_patterns", None)  # derived from membership_, rebuilt on demand
+        return state
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "membership_")

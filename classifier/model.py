@@ -67,20 +67,47 @@ class SlantModel:
     polarity: Any
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Caches derived from the estimators (names "_..."), rebuilt on demand, are not
+        # part of the artifact.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def _linear_heads(self):
+        """:func:`_linear_heads` of ``self.heads``, cached until the heads change."""
+        heads = tuple(self.heads.values())
+        cached = getattr(self, "_linear_cache", None)
+        if cached is None or len(cached[0]) != len(heads) or any(
+            a is not b for a, b in zip(cached[0], heads, strict=True)
+        ):
+            cached = (heads, _linear_heads(self.heads))
+            self._linear_cache = cached
+        return cached[1]
+
+    def _blocks(self) -> list[Any] | None:
+        """The feature union's transformers, when its output is just their blocks side by
+        side (an unweighted ``FeatureUnion``); ``None`` otherwise."""
+        union = self.features
+        if getattr(union, "transformer_weights", None) or not hasattr(union, "transformer_list"):
+            return None
+        return [t for _, t in union.transformer_list if t not in ("drop", None)]
+
     def sentence_matrix(self, texts: list[str]):
         """Feature matrix of shape (n_sentences, n_features) for ``texts``.
 
         The same matrix as ``self.features.transform(texts)`` for an unweighted
         ``FeatureUnion``, without its per-call dispatch overhead.
         """
-        union = self.features
-        if getattr(union, "transformer_weights", None) or not hasattr(union, "transformer_list"):
-            return union.transform(texts)
-        return sp.hstack([t.transform(texts) for _, t in union.transformer_list
-                          if t not in ("drop", None)], format="csr")
+        blocks = self._blocks()
+        if blocks is None:
+            return self.features.transform(texts)
+        return sp.hstack([t.transform(texts) for t in blocks], format="csr")
 
     def score_sentences(self, texts: list[str], matrix=None) -> dict[str, np.ndarray]:
         """Calibrated probabilities of each head for ``texts``, in one vectorised call.
+
+        Without ``matrix``, linear sigmoid-calibrated heads (the default model's) are
+        scored block by block: each feature block times its slice of all heads' weights,
+        so the full matrix is never assembled.
 
         Returns
         -------
@@ -88,9 +115,26 @@ class SlantModel:
         """
         if not texts:
             return {head: np.zeros(0) for head in self.heads}
-        if matrix is None:
-            matrix = self.sentence_matrix(texts)
-        return {head: _positive_probability(model, matrix) for head, model in self.heads.items()}
+        linear = self._linear_heads() if matrix is None else None
+        blocks = self._blocks() if linear is not None else None
+        if linear is None or blocks is None:
+            if matrix is None:
+                matrix = self.sentence_matrix(texts)
+            return {head: _positive_probability(model, matrix)
+                    for head, model in self.heads.items()}
+        weights, intercepts, slopes, offsets = linear
+        decision = np.tile(intercepts, (len(texts), 1))
+        column = 0
+        for block in blocks:
+            width = _output_width(block)
+            block_weights = weights[column:column + width]
+            if hasattr(block, "weighted_sum"):
+                decision += block.weighted_sum(texts, block_weights)
+            else:
+                decision += block.transform(texts) @ block_weights
+            column += width
+        probabilities = 1.0 / (1.0 + np.exp(slopes * decision + offsets))
+        return {head: probabilities[:, i] for i, head in enumerate(self.heads)}
 
     def explain(self, matrix, head: str, top: int = 5) -> list[list[dict[str, Any]]]:
         """The features that pushed each sentence's ``head`` score up or down the most.
@@ -144,6 +188,39 @@ def _positive_probability(head, matrix) -> np.ndarray:
         return head.predict_proba(matrix)[:, 1]
     decision = matrix @ np.asarray(estimator.coef_).ravel() + float(estimator.intercept_[0])
     return calibrator.predict(np.asarray(decision).ravel())
+
+
+def _output_width(block) -> int:
+    """Number of columns a fitted transformer outputs."""
+    width = getattr(block, "n_features_out_", None)
+    return int(width) if width is not None else len(block.get_feature_names_out())
+
+
+def _sigmoid_calibrated_linear(head) -> tuple[np.ndarray, float, float, float] | None:
+    """(weights, intercept, a, b) of a head that is ``CalibratedClassifierCV(ensemble=False,
+    method="sigmoid")`` over a linear model: P = 1 / (1 + exp(a * (X @ w + c) + b)).
+    ``None`` for any other kind of head."""
+    calibrated = getattr(head, "calibrated_classifiers_", None)
+    if calibrated is None or len(calibrated) != 1 or len(calibrated[0].calibrators) != 1:
+        return None
+    estimator, calibrator = calibrated[0].estimator, calibrated[0].calibrators[0]
+    if (not hasattr(estimator, "coef_") or getattr(calibrated[0], "method", "sigmoid") != "sigmoid"
+            or not hasattr(calibrator, "a_")):
+        return None
+    return (np.asarray(estimator.coef_, dtype=np.float64).ravel(),
+            float(np.ravel(estimator.intercept_)[0]), float(calibrator.a_), float(calibrator.b_))
+
+
+def _linear_heads(heads: dict[str, Any]):
+    """All heads as one linear map: (weights of shape (n_features, n_heads), intercepts,
+    slopes, offsets), or ``None`` when a head is not a sigmoid-calibrated linear model."""
+    parts = [_sigmoid_calibrated_linear(head) for head in heads.values()]
+    if not parts or any(part is None for part in parts):
+        return None
+    return (np.column_stack([w for w, _, _, _ in parts]),
+            np.array([c for _, c, _, _ in parts]),
+            np.array([a for _, _, a, _ in parts]),
+            np.array([b for _, _, _, b in parts]))
 
 
 def _linear_weights(head) -> np.ndarray:

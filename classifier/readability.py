@@ -28,7 +28,6 @@ import textstat.backend.counts._count_syllables as _textstat_syllables
 import textstat.backend.utils as _textstat_utils
 import textstat.backend.utils._get_cmudict as _textstat_cmudict
 from textstat.backend.counts import count_sentences
-from textstat.backend.metrics import linsear_write_formula
 from textstat.backend.utils import (
     get_grade_suffix,
     get_lang_cfg,
@@ -38,7 +37,8 @@ from textstat.backend.utils import (
 )
 from textstat.backend.utils.constants import RE_NONCONTRACTION_APOSTROPHE
 
-__all__ = ["LANG", "article_readability", "sentence_readability"]
+__all__ = ["LANG", "article_readability", "linsear_write", "readability_report",
+           "sentence_readability"]
 
 LANG = "en_US"
 """The only language Slant scores; passed explicitly to every textstat call."""
@@ -52,7 +52,6 @@ _WORD_CACHE_SIZE = 1 << 16  # bounded: a server sees an open-ended vocabulary
 # an English contraction, then every other punctuation character, then split on whitespace.
 _NONCONTRACTION_APOSTROPHE = re.compile(RE_NONCONTRACTION_APOSTROPHE)
 _PUNCTUATION = re.compile(r"[^\w\s']")
-_WHITESPACE = re.compile(r"\s")
 
 # Looked up once: get_lang_cfg walks two dicts per call and the sentence path is hot.
 _FRE_BASE = get_lang_cfg(LANG, "fre_base")
@@ -372,8 +371,17 @@ def sentence_readability(sentence: str) -> dict[str, float | int]:
     >>> sentence_readability("The council closed the bridge.")["words"]
     5
     """
-    words_list, letters = _words_and_letters(sentence)
-    syllable_counts = list(map(word_syllables, words_list))
+    return _sentence_metrics(*_counted_words(sentence))
+
+
+def _counted_words(text: str) -> tuple[list[str], list[int], int]:
+    """textstat's lower-case words of ``text``, their syllables, and its letter count."""
+    words_list, letters = _words_and_letters(text)
+    return words_list, list(map(word_syllables, words_list)), letters
+
+
+def _sentence_metrics(words_list: list[str], syllable_counts: list[int],
+                      letters: int) -> dict[str, float | int]:
     words = len(syllable_counts)
     syllables = sum(syllable_counts)
     sentences = 1 if words else 0
@@ -428,8 +436,11 @@ def article_readability(
     """
     if sentence_count is not None and sentence_count < 0:
         raise ValueError(f"sentence_count must be >= 0, got {sentence_count}")
-    words_list, letters = _words_and_letters(text)
-    syllable_counts = list(map(word_syllables, words_list))
+    return _article_metrics(text, *_counted_words(text), sentence_count)
+
+
+def _article_metrics(text: str, words_list: list[str], syllable_counts: list[int],
+                     letters: int, sentence_count: int | None) -> dict[str, float | int | str]:
     words = len(words_list)
     if sentence_count is None:
         sentences = count_sentences(text)
@@ -440,7 +451,8 @@ def article_readability(
     unfamiliar = [count for word, count in zip(words_list, syllable_counts, strict=True)
                   if word not in easy_words]
     polysyllables = sum(1 for count in syllable_counts if count >= 3)
-    characters = len(_WHITESPACE.sub("", text))  # punctuation included, as textstat's ARI
+    tokens = text.split()
+    characters = sum(map(len, tokens))  # punctuation included, as textstat's ARI
     scores = {
         "flesch_reading_ease": flesch_reading_ease(words, sentences, syllables),
         "flesch_kincaid_grade": flesch_kincaid_grade(words, sentences, syllables),
@@ -450,13 +462,13 @@ def article_readability(
         "smog_index": smog_index(sentences, polysyllables),
         "coleman_liau_index": coleman_liau_index(words, sentences, letters),
         "automated_readability_index": automated_readability_index(
-            words, sentences, characters, len(text.split())
+            words, sentences, characters, len(tokens)
         ),
         "dale_chall_readability_score": dale_chall_readability_score(
             words, sentences, len(unfamiliar)
         ),
     }
-    linsear = linsear_write_formula(text, LANG, strict_lower=False, strict_upper=True)
+    linsear = _linsear_write(tokens, words_list, syllable_counts)
     result: dict[str, float | int | str] = {
         name: round(value, 2) for name, value in scores.items()
     }
@@ -471,3 +483,97 @@ def article_readability(
         difficult_words=sum(1 for count in unfamiliar if count >= 2),
     )
     return result
+
+
+_HAS_WORD_CHARACTER = re.compile(r"\w").search
+
+
+def _linsear_write(tokens: list[str], words_list: list[str], syllable_counts: list[int]) -> float:
+    """textstat's ``linsear_write_formula(text, strict_lower=False, strict_upper=True)``
+    from the counting pass's results.
+
+    ``tokens`` is ``text.split()``; ``words_list`` and ``syllable_counts`` are the text's
+    cleaned words and their syllables. Cleaning a token on its own gives the same word as
+    cleaning the whole text (the apostrophe rule only looks ahead, and whitespace acts as
+    the end of the string), so the first 100 words are ``words_list[:100]``; a token
+    yields a word exactly when it holds a ``\\w`` character.
+    """
+    if len(tokens) > 100:
+        counts = syllable_counts[:100]
+        used = seen = 0
+        while used < len(tokens) and seen < 100:
+            seen += _HAS_WORD_CHARACTER(tokens[used]) is not None
+            used += 1
+    else:
+        counts, used = syllable_counts, len(tokens)
+    difficult = sum(1 for count in counts if count >= 3)
+    easy = sum(1 for count in counts if 0 < count < 3)
+    sentences = count_sentences(" ".join(tokens[:used]))
+    if not sentences:
+        return 0.0
+    number = (easy + 3 * difficult) / sentences
+    if number <= 20:
+        number -= 2
+    return number / 2
+
+
+def linsear_write(text: str) -> float:
+    """Linsear Write on the first 100 words of ``text``, as textstat's
+    ``linsear_write_formula(text, lang, strict_lower=False, strict_upper=True)``.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    float
+    """
+    words_list, syllable_counts, _ = _counted_words(text)
+    return _linsear_write(text.split(), words_list, syllable_counts)
+
+
+def _separated_by_whitespace(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether the text is its spans with only whitespace around and between them (and
+    at least one whitespace character between neighbours)."""
+    if not spans:
+        return False
+    ends = [0] + [end for _, end in spans]
+    starts = [start for start, _ in spans] + [len(text)]
+    for index, (gap_start, gap_end) in enumerate(zip(ends, starts, strict=True)):
+        gap = text[gap_start:gap_end]
+        if gap.strip() or (not gap and 0 < index < len(spans)):
+            return False
+    return True
+
+
+def readability_report(
+    text: str, spans: list[tuple[int, int]]
+) -> tuple[list[dict[str, float | int]], dict[str, float | int | str]]:
+    """Readability of every sentence and of the whole article, counting each word once.
+
+    Parameters
+    ----------
+    text : str
+        The article body.
+    spans : list of (start, end)
+        Its sentences, ``text[start:end]``, in order and disjoint.
+
+    Returns
+    -------
+    (list of dict, dict)
+        ``[sentence_readability(text[s:e]) for s, e in spans]`` and
+        ``article_readability(text, sentence_count=len(spans))``, equal to what those
+        functions return. When only whitespace separates the sentences (the usual case)
+        the article's counts are the sentences' counts added up, since textstat's
+        tokenisation never joins words across whitespace; otherwise the article is
+        counted on its own.
+    """
+    counted = [_counted_words(text[start:end]) for start, end in spans]
+    sentences = [_sentence_metrics(*counts) for counts in counted]
+    if not _separated_by_whitespace(text, spans):
+        return sentences, article_readability(text, sentence_count=len(spans))
+    words_list = [word for words, _, _ in counted for word in words]
+    syllable_counts = [count for _, counts, _ in counted for count in counts]
+    letters = sum(letters for _, _, letters in counted)
+    return sentences, _article_metrics(text, words_list, syllable_counts, letters, len(spans))

@@ -15,6 +15,7 @@ with ``np.searchsorted``; collisions between 64-bit hashes are negligible.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -25,6 +26,9 @@ from sklearn.utils.validation import check_is_fitted
 from .tokens import tokenize
 
 __all__ = ["CharNgramTfidf", "WordNgramTfidf"]
+
+#: Distinct words whose n-gram columns a fitted :class:`CharNgramTfidf` keeps (~10 MB).
+WORD_CACHE_SIZE = 50_000
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing spreads the rolling hash
 _BASE = np.uint64(1_000_003)
@@ -124,24 +128,78 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
                                 dtype=object)
         return self
 
-    def transform(self, X):
-        """Sparse matrix of shape (n_documents, n_features), rows L2-normalised."""
-        check_is_fitted(self, "hashes_")
-        n_documents, n_features = len(X), self.n_features_out_
-        documents, hashes = _ngram_buckets(X, self.ngram_range)
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_word_columns", None)  # a cache, rebuilt on demand
+        return state
+
+    def _columns(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Column of each n-gram hash, and whether the hash is a kept n-gram at all."""
+        n_features = self.n_features_out_
+        if not n_features:
+            return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=bool)
         columns = np.searchsorted(self.hashes_, hashes)
         columns[columns == n_features] = 0
-        known = self.hashes_[columns] == hashes if n_features else np.zeros(len(hashes), bool)
-        return _tfidf_matrix(documents[known], columns[known], self.idf_, n_documents,
-                             self.sublinear_tf)
+        return columns, self.hashes_[columns] == hashes
+
+    def _new_word_columns(self, words: list[str]) -> dict[str, np.ndarray]:
+        """Kept n-gram columns (with repeats) of each of ``words``, computed together."""
+        documents, hashes = _ngram_buckets(words, self.ngram_range)
+        columns, known = self._columns(hashes)
+        documents, columns = documents[known], columns[known].astype(np.int32)
+        order = np.argsort(documents, kind="stable")
+        documents, columns = documents[order], columns[order]
+        bounds = np.searchsorted(documents, np.arange(len(words) + 1)).tolist()
+        return {word: columns[bounds[i]:bounds[i + 1]] for i, word in enumerate(words)}
+
+    def _occurrences(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """(document, column) of every kept n-gram occurrence in ``X``.
+
+        A document's n-grams are those of its words, so each distinct word's columns are
+        computed once and kept (up to ``WORD_CACHE_SIZE`` words per fitted vectorizer):
+        news vocabulary repeats, and a known word then costs one dictionary look-up
+        instead of hashing and searching its dozen or so n-grams.
+        """
+        check_is_fitted(self, "hashes_")
+        cache = self.__dict__.setdefault("_word_columns", {})
+        documents = [text.lower().split() for text in X]
+        words = [word for split in documents for word in split]
+        missing = [word for word in dict.fromkeys(words) if word not in cache]
+        if missing:
+            new = self._new_word_columns(missing)
+            room = WORD_CACHE_SIZE - len(cache)
+            if room > 0:  # no eviction: never remove what another thread may be reading
+                cache.update(itertools.islice(new.items(), room))
+            get = new.get
+            arrays = [a if (a := get(word)) is not None else cache[word] for word in words]
+        else:
+            arrays = list(map(cache.__getitem__, words))
+        if not arrays:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        sizes = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        words_per_document = np.fromiter(map(len, documents), dtype=np.int64,
+                                         count=len(documents))
+        owner = np.repeat(np.arange(len(X)), words_per_document)
+        return np.repeat(owner, sizes), np.concatenate(arrays).astype(np.int64)
+
+    def transform(self, X):
+        """Sparse matrix of shape (n_documents, n_features), rows L2-normalised."""
+        return _tfidf_matrix(*self._occurrences(X), self.idf_, len(X), self.sublinear_tf)
+
+    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
+        """``self.transform(X) @ weights`` (weights of shape (n_features, k)), without
+        building the sparse matrix: what a linear model over this block needs."""
+        entries = _tfidf_entries(*self._occurrences(X), self.idf_, len(X), self.sublinear_tf)
+        return _weighted_rows(entries, weights, len(X))
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "hashes_")
         return self.ngrams_.copy()
 
 
-def _tfidf_matrix(documents, columns, idf, n_documents: int, sublinear_tf: bool):
-    """L2-normalised TF-IDF CSR matrix from the (document, column) of every occurrence."""
+def _tfidf_entries(documents, columns, idf, n_documents: int, sublinear_tf: bool):
+    """(rows, columns, values) of the L2-normalised TF-IDF matrix built from the
+    (document, column) of every occurrence; rows and columns sorted."""
     n_features = len(idf)
     keys, counts = np.unique(documents * n_features + columns, return_counts=True)
     rows, cols = np.divmod(keys, max(n_features, 1))
@@ -151,8 +209,23 @@ def _tfidf_matrix(documents, columns, idf, n_documents: int, sublinear_tf: bool)
     values *= idf[cols]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_documents))
     values /= norms[rows]
-    return sp.csr_matrix((values.astype(np.float32), (rows, cols)),
-                         shape=(n_documents, n_features))
+    return rows, cols, values.astype(np.float32)
+
+
+def _tfidf_matrix(documents, columns, idf, n_documents: int, sublinear_tf: bool):
+    """L2-normalised TF-IDF CSR matrix from the (document, column) of every occurrence."""
+    rows, cols, values = _tfidf_entries(documents, columns, idf, n_documents, sublinear_tf)
+    indptr = np.zeros(n_documents + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_documents), out=indptr[1:])
+    return sp.csr_matrix((values, cols, indptr), shape=(n_documents, len(idf)))
+
+
+def _weighted_rows(entries, weights: np.ndarray, n_documents: int) -> np.ndarray:
+    """``matrix @ weights`` for a matrix given as (rows, columns, values) entries."""
+    rows, cols, values = entries
+    contributions = values[:, None] * weights[cols]
+    return np.stack([np.bincount(rows, weights=contributions[:, k], minlength=n_documents)
+                     for k in range(weights.shape[1])], axis=1)
 
 
 def _smooth_idf(df, n_documents: int) -> np.ndarray:
@@ -206,8 +279,8 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(df)
         return self
 
-    def transform(self, X):
-        """Sparse matrix of shape (n_documents, n_features), rows L2-normalised."""
+    def _occurrences(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """(document, column) of every kept word and bigram occurrence in ``X``."""
         check_is_fitted(self, "vocabulary_")
         get = self.vocabulary_.get
         tokens = [tokenize(text) for text in X]
@@ -225,8 +298,17 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
             hit = self.bigram_keys_[found] == keys
             columns.append(len(self.vocabulary_) + found[hit])
             owners.append(documents[:-1][pair][hit])
-        return _tfidf_matrix(np.concatenate(owners), np.concatenate(columns), self.idf_,
-                             len(X), self.sublinear_tf)
+        return np.concatenate(owners), np.concatenate(columns)
+
+    def transform(self, X):
+        """Sparse matrix of shape (n_documents, n_features), rows L2-normalised."""
+        return _tfidf_matrix(*self._occurrences(X), self.idf_, len(X), self.sublinear_tf)
+
+    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
+        """``self.transform(X) @ weights`` (weights of shape (n_features, k)), without
+        building the sparse matrix."""
+        entries = _tfidf_entries(*self._occurrences(X), self.idf_, len(X), self.sublinear_tf)
+        return _weighted_rows(entries, weights, len(X))
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "vocabulary_")

@@ -1,4 +1,5 @@
 import json
+import pickle
 import shutil
 
 import pytest
@@ -102,6 +103,29 @@ def test_sentence_matrix_equals_the_feature_union(tiny_model):
     texts = ["The council made a shameful decision.", "", "Another sentence here."]
     fast = tiny_model.sentence_matrix(texts)
     assert (fast != tiny_model.features.transform(texts)).nnz == 0
+
+
+@pytest.mark.parametrize("which", ["tiny", "default"])
+def test_scores_equal_the_heads_predict_proba(which, tiny_model):
+    # score_sentences works block by block without assembling the matrix; the numbers
+    # must be scikit-learn's own.
+    model = tiny_model if which == "tiny" else load_model()
+    texts = ["The council made a shameful decision.", "", "Another sentence here.",
+             "Officials condemned the barbaric invasion on Tuesday."]
+    matrix = model.features.transform(texts)
+    fast = model.score_sentences(texts)
+    given_matrix = model.score_sentences(texts, matrix)
+    for head, estimator in model.heads.items():
+        expected = estimator.predict_proba(matrix)[:, 1]
+        assert fast[head] == pytest.approx(expected, abs=1e-6)
+        assert given_matrix[head] == pytest.approx(expected, abs=1e-6)
+
+
+def test_scoring_caches_are_not_pickled(tiny_model):
+    tiny_model.score_sentences(["Warm the caches."])
+    tiny_model.feature_names()
+    state = pickle.loads(pickle.dumps(tiny_model)).__dict__
+    assert not [name for name in state if name.startswith("_")]
 
 
 def test_explain_lists_features_by_contribution(tiny_model):

@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 from textstat.backend import counts, metrics
 
 from classifier import readability
-from classifier.readability import LANG, article_readability, sentence_readability
+from classifier.readability import (
+    LANG,
+    article_readability,
+    linsear_write,
+    readability_report,
+    sentence_readability,
+)
+from classifier.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -141,6 +148,45 @@ def test_article_agrees_with_textstat(text: str) -> None:
     assert result["characters"] == counts.count_letters(text)
     assert result["polysyllables"] == counts.count_polysyllable_words(text, LANG)
     assert result["difficult_words"] == counts.count_difficult_words(text, LANG, 2, False)
+
+
+_TOKENS = st.sampled_from(
+    ["the", "council", "Unprecedented", "don't", "'tis", "DIDN'T", "'quoted'", "3.5", "—",
+     "...", "-", "\"", "café", "well-known", "Dr.", "ends.", "why?", "wow!", "snake_case"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_TOKENS, max_size=260), st.sampled_from([" ", "\n", "  \n\n"]))
+def test_linsear_write_agrees_with_textstat(tokens: list[str], separator: str) -> None:
+    # Lengths on both sides of the 100-word cut, with punctuation-only tokens that
+    # textstat skips when it looks for the first 100 words.
+    text = separator.join(tokens)
+    expected = metrics.linsear_write_formula(text, LANG, strict_lower=False, strict_upper=True)
+    assert linsear_write(text) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ARTICLES, ids=lambda text: text[:30])
+def test_report_equals_sentence_and_article_functions(text: str) -> None:
+    spans = split_sentences(text) if text.strip() else []
+    sentences, article = readability_report(text, spans)
+    assert sentences == [sentence_readability(text[s:e]) for s, e in spans]
+    assert article == article_readability(text, sentence_count=len(spans))
+
+
+@pytest.mark.parametrize("text, spans", [
+    # A bullet outside the sentence spans: the article must still count it.
+    ("• Bridge shut. It reopens 'soon'.", [(2, 14), (15, 33)]),
+    # Adjacent spans: "'s" only stays a contraction when the pieces are joined.
+    ("It was Sam'sthe end.", [(0, 11), (11, 20)]),
+    # Leading and trailing whitespace and tabs are fine.
+    ("\t Bridge shut.\n\nIt reopens soon. \n", [(2, 14), (16, 32)]),
+])
+def test_report_is_exact_whatever_separates_the_sentences(text, spans) -> None:
+    sentences, article = readability_report(text, spans)
+    assert sentences == [sentence_readability(text[s:e]) for s, e in spans]
+    assert article == article_readability(text, sentence_count=len(spans))
+    assert article["words"] == counts.count_words(text)
 
 
 @pytest.mark.parametrize("text", ["", "Hi.", "Two words", "One sentence only, nothing more."])

@@ -101,6 +101,24 @@ def test_polarity_stores_guesses_for_fit_words():
     assert polarity.predict(["awfulness"]) == ["positive" if model_says else "negative"]
 
 
+def test_polarity_fallback_equals_the_pipeline():
+    # predict() scores unknown terms without the pipeline's per-call overhead; the numbers
+    # must be the pipeline's, for words of every length (shorter than the n-grams too).
+    lexicon = {w: "negative" for w in ("awful", "terrible", "horrible", "dreadful", "failure",
+                                       "awfully", "horribly", "bad", "grim")}
+    lexicon.update({w: "positive" for w in ("wonderful", "great", "success", "superb",
+                                            "brilliant", "wonderfully", "good", "fine")})
+    polarity = TermPolarity(lexicon).fit()
+    terms = ["terribly", "x", "ab", "wreaked  havoc", "über-réaction", "don't", "'", "",
+             "zzzz", "grimly good", "a b c", "successful failures"]
+    expected = polarity.model_.decision_function(terms)
+    got = [polarity._model_decision(term) for term in terms]
+    assert got == pytest.approx(expected, abs=1e-9)
+    assert polarity.predict(terms) == [
+        "positive" if value > 0 else "negative" for value in expected
+    ]
+
+
 def test_polarity_needs_both_classes():
     with pytest.raises(ValueError):
         TermPolarity({"bad": "negative"}).fit()

@@ -60,3 +60,37 @@ def test_words_empty_input_and_unfitted():
     vectorizer = WordNgramTfidf(min_df=1).fit(DOCS)
     assert vectorizer.transform([]).shape == (0, vectorizer.n_features_out_)
     assert vectorizer.transform(["", "!!"]).nnz == 0
+
+
+@pytest.mark.parametrize("make", [lambda: CharNgramTfidf(min_df=1), lambda: WordNgramTfidf(min_df=1)])
+def test_weighted_sum_equals_matrix_product(make):
+    # The analyzer scores through weighted_sum; it must be the matrix's product exactly.
+    vectorizer = make().fit(DOCS)
+    weights = np.random.default_rng(0).normal(size=(vectorizer.n_features_out_, 2))
+    queries = DOCS + ["", "A shameful, unseen sentence.", "council council council"]
+    np.testing.assert_allclose(vectorizer.weighted_sum(queries, weights),
+                               vectorizer.transform(queries) @ weights, atol=1e-6)
+    assert vectorizer.weighted_sum([], weights).shape == (0, 2)
+
+
+def test_char_word_cache_gives_the_same_rows_and_is_not_pickled():
+    import pickle
+
+    vectorizer = CharNgramTfidf(min_df=1).fit(DOCS)
+    cold = vectorizer.transform(DOCS).toarray()
+    # Warm: every word now comes from the cache, alone or mixed with new words.
+    np.testing.assert_array_equal(vectorizer.transform(DOCS).toarray(), cold)
+    mixed = vectorizer.transform(["brand new words", *DOCS]).toarray()
+    np.testing.assert_array_equal(mixed[1:], cold)
+    assert "_word_columns" not in pickle.loads(pickle.dumps(vectorizer)).__dict__
+
+
+def test_char_word_cache_is_bounded(monkeypatch):
+    from classifier import vectorizers
+
+    monkeypatch.setattr(vectorizers, "WORD_CACHE_SIZE", 3)
+    vectorizer = CharNgramTfidf(min_df=1).fit(DOCS)
+    expected = CharNgramTfidf(min_df=1).fit(DOCS).transform(DOCS).toarray()
+    for _ in range(2):
+        np.testing.assert_array_equal(vectorizer.transform(DOCS).toarray(), expected)
+    assert len(vectorizer._word_columns) == 3
