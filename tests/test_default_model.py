@@ -86,3 +86,14 @@ def test_seed_results_are_valid_json(seeds):
     for result in seeds.values():
         assert json.loads(json.dumps(result.to_dict()))["sentences"]
         assert result.warnings == []
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Officials condemned the barbaric invasion.", ["barbaric"]),
+    ("The storm wreaked havoc on the coast.", ["wreaked havoc"]),
+    pytest.param("The campaign scored a huge success.", ["huge success"],
+                 marks=pytest.mark.xfail(strict=True, reason="'huge' scores below the "
+                                         "threshold: no intensifier evidence in the data yet")),
+])
+def test_example_sentences_yield_exactly_their_loaded_terms(analyzer, sentence, expected):
+    assert _terms(analyzer.analyze(sentence)) == expected

@@ -122,3 +122,50 @@ def test_polarity_fallback_equals_the_pipeline():
 def test_polarity_needs_both_classes():
     with pytest.raises(ValueError):
         TermPolarity({"bad": "negative"}).fit()
+
+
+@pytest.mark.parametrize("neighbours, bigrams", [(True, 0), (False, 2), (True, 2)])
+def test_neighbour_lexicon_and_bigram_tables_agree_with_the_design_matrix(
+        training_sentences, neighbours, bigrams):
+    texts, spans = training_sentences
+    tagger = TermTagger(lexicons={"neg": {"dreadful", "decision"}, "x": {"the", "made"}},
+                        neighbour_lexicons=neighbours, bigram_min_count=bigrams).fit(texts, spans)
+    assert bool(tagger.bigrams_) == bool(bigrams)
+    n_lexicons = 2
+    assert tagger.n_columns_ == (3 * len(tagger.vocabulary_) + len(tagger.suffixes_) + n_lexicons
+                                 + 5 + (2 * n_lexicons if neighbours else 0)
+                                 + len(tagger.bigrams_))
+    probe = (["", "Alone", "the dreadful made decision", "Unseen zorblax dreadful made."]
+             + texts[:20])
+    fast = np.concatenate([z for _, z in tagger._first_stage(probe)])
+    np.testing.assert_allclose(fast, tagger.decision_function_matrix(probe), atol=1e-9)
+
+
+def test_bigram_features_are_learned():
+    # "made" alone is neutral; only the bigram "made up" marks a loaded phrase.
+    texts = ["They made up the story."] * 20 + ["They made the bed."] * 20 + ["Up we go."] * 20
+    spans = [[(5, 12)]] * 20 + [[]] * 40
+    plain = TermTagger(context=False, C=1.0).fit(texts, spans)
+    with_bigrams = TermTagger(context=False, C=1.0, bigram_min_count=2).fit(texts, spans)
+    (_, p_plain), = plain.score_tokens(["They made up the story."])
+    (_, p_bigram), = with_bigrams.score_tokens(["They made up the story."])
+    assert p_bigram[2] > p_plain[2]
+
+
+@pytest.mark.parametrize(
+    "text, probabilities, expected",
+    [
+        ("the storm wreaked havoc", [0.0, 0.3, 0.8, 0.7], ["wreaked havoc"]),  # weak left edge
+        ("the barbaric invasion", [0.0, 0.9, 0.2], ["barbaric"]),  # weak right edge
+        ("a huge success", [0.0, 0.9, 0.4], ["huge success"]),  # right edge above 0.3 x peak
+        ("the bold plan", [0.0, 0.6, 0.9], ["bold plan"]),
+    ],
+)
+def test_merge_terms_trims_weak_edges(text, probabilities, expected):
+    from classifier.tokens import token_spans
+
+    terms = merge_terms(token_spans(text), probabilities, 0.3, text)
+    assert [text[s:e] for s, e, _ in terms] == expected
+    untrimmed = merge_terms(token_spans(text), probabilities, 0.3, text, trim_left=0, trim_right=0)
+    assert len(" ".join(text[s:e] for s, e, _ in untrimmed)) >= len(
+        " ".join(text[s:e] for s, e, _ in terms))
