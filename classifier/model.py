@@ -217,7 +217,9 @@ def _linear_heads(heads: dict[str, Any]):
     parts = [_sigmoid_calibrated_linear(head) for head in heads.values()]
     if not parts or any(part is None for part in parts):
         return None
-    return (np.column_stack([w for w, _, _, _ in parts]),
+    # Stored head-major so that each head's weights are contiguous (see
+    # vectorizers._weighted_rows); the transposed view has shape (n_features, n_heads).
+    return (np.array([w for w, _, _, _ in parts]).T,
             np.array([c for _, c, _, _ in parts]),
             np.array([a for _, _, a, _ in parts]),
             np.array([b for _, _, _, b in parts]))

@@ -223,9 +223,10 @@ def _tfidf_matrix(documents, columns, idf, n_documents: int, sublinear_tf: bool)
 def _weighted_rows(entries, weights: np.ndarray, n_documents: int) -> np.ndarray:
     """``matrix @ weights`` for a matrix given as (rows, columns, values) entries."""
     rows, cols, values = entries
-    contributions = values[:, None] * weights[cols]
-    return np.stack([np.bincount(rows, weights=contributions[:, k], minlength=n_documents)
-                     for k in range(weights.shape[1])], axis=1)
+    # One weight vector at a time: gathering from a contiguous vector is about twice as
+    # fast as gathering rows of a (n_features, k) array (callers pass a transposed view).
+    return np.stack([np.bincount(rows, weights=values * vector[cols], minlength=n_documents)
+                     for vector in weights.T], axis=1)
 
 
 def _smooth_idf(df, n_documents: int) -> np.ndarray:
