@@ -10,6 +10,8 @@ analyzer fast. ``decision_tables_`` holds those tables, derived from ``coef_``.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import Counter
 
 import numpy as np
@@ -339,16 +341,55 @@ class TermTagger(ClassifierMixin, BaseEstimator):
         return list(zip([spans for spans, _ in first],
                         np.split(probabilities, np.cumsum(lengths)[:-1]), strict=True))
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_arrays", None)  # derived from decision_tables_, rebuilt on demand
+        return state
+
+    def _lookup_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray,
+                                       np.ndarray, np.ndarray]:
+        """The decision tables as numpy arrays indexed by one word id.
+
+        Returns (ids, static, as_prev, as_next, bigram_keys, bigram_weights): ``ids`` maps
+        every word any table knows to a row; the last row stands for unknown words. A NaN
+        ``static`` means "no stored value": the word's score is computed from its suffix
+        and shape. Bigrams are keys ``first_id * n_rows + second_id``, sorted.
+        """
+        arrays = self.__dict__.get("_arrays")
+        if arrays is not None:
+            return arrays
+        tables = self.decision_tables_
+        static, prev, nxt = tables["static"], tables["prev"], tables["next"]
+        bigrams = tables.get("bigram") or {}
+        words = set(static) | set(prev) | set(nxt)
+        for pair in bigrams:
+            words.update(pair.split(" ", 1))
+        ids = {word: i for i, word in enumerate(sorted(words))}
+        n_rows = len(ids) + 1
+        static_array = np.full(n_rows, np.nan)
+        prev_array = np.full(n_rows, prev[_OOV])
+        next_array = np.full(n_rows, nxt[_OOV])
+        for table, array in ((static, static_array), (prev, prev_array), (nxt, next_array)):
+            rows = np.fromiter(map(ids.__getitem__, table), dtype=np.int64, count=len(table))
+            array[rows] = np.fromiter(table.values(), dtype=np.float64, count=len(table))
+        keys = np.array([ids[a] * n_rows + ids[b] for a, b in
+                         (pair.split(" ", 1) for pair in bigrams)], dtype=np.int64)
+        order = np.argsort(keys)
+        weights = np.fromiter(bigrams.values(), dtype=np.float64, count=len(bigrams))
+        arrays = (ids, static_array, prev_array, next_array, keys[order], weights[order])
+        self._arrays = arrays
+        return arrays
+
     def _first_stage(self, texts) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Word spans and first-stage logits (word, neighbours, suffix, lexicons, shape)."""
         tables = self.decision_tables_
-        static, suffix, prev, nxt, shape = (
-            tables["static"], tables["suffix"], tables["prev"], tables["next"], tables["shape"]
+        suffix, shape, oov = tables["suffix"], tables["shape"], tables["oov"]
+        ids, static, as_prev_of, as_next_of, bigram_keys, bigram_weights = (
+            self._lookup_arrays()
         )
-        oov, prev_oov, next_oov = tables["oov"], prev[_OOV], nxt[_OOV]
-        prev_bos, next_eos = prev[_BOS], nxt[_EOS]
-        # All tokens of all texts are scored together: one list comprehension per table
-        # and numpy for the rest, since per-token Python work dominates scoring time.
+        unknown = len(static) - 1
+        # All tokens of all texts are scored together: one dictionary look-up per token
+        # (its row in the arrays), numpy for the rest, Python only for rare cases.
         spans, originals, lengths = [], [], []
         for text in texts:
             matches = list(WORD_PATTERN.finditer(text))
@@ -357,35 +398,43 @@ class TermTagger(ClassifierMixin, BaseEstimator):
             lengths.append(len(matches))
         if not originals:
             return [(found, np.zeros(0)) for found in spans]
-        words = [w.lower() for w in originals]
-        values = [static.get(w) for w in words]
-        values = np.array([
-            oov + suffix.get(_suffix(w), 0.0) + _plain_shape_weight(w, shape) if v is None else v
-            for w, v in zip(words, values, strict=True)
-        ])
-        as_prev = np.array([prev.get(w, prev_oov) for w in words])
-        as_next = np.array([nxt.get(w, next_oov) for w in words])
-        ends = np.cumsum(lengths)
-        nonempty = np.asarray(lengths) > 0
-        first = np.zeros(len(words), dtype=bool)
-        first[(ends - np.asarray(lengths))[nonempty]] = True
-        last = np.zeros(len(words), dtype=bool)
+        n = len(originals)
+        words = list(map(str.lower, originals))
+        rows = np.fromiter(map(ids.get, words, itertools.repeat(unknown)), dtype=np.int64,
+                           count=n)
+        values = static[rows]
+        for i in np.flatnonzero(np.isnan(values)).tolist():  # words without a stored score
+            word = words[i]
+            values[i] = oov + suffix.get(_suffix(word), 0.0) + _plain_shape_weight(word, shape)
+        as_prev, as_next = as_prev_of[rows], as_next_of[rows]
+        tables_prev, tables_next = tables["prev"], tables["next"]
+        lengths_array = np.asarray(lengths)
+        ends = np.cumsum(lengths_array)
+        nonempty = lengths_array > 0
+        first = np.zeros(n, dtype=bool)
+        first[(ends - lengths_array)[nonempty]] = True
+        last = np.zeros(n, dtype=bool)
         last[ends[nonempty] - 1] = True
+        prev_bos, next_eos = tables_prev[_BOS], tables_next[_EOS]
         values[1:] += np.where(first[1:], prev_bos, as_prev[:-1])
         values[0] += prev_bos
         values[:-1] += np.where(last[:-1], next_eos, as_next[1:])
         values[-1] += next_eos
-        # Case shapes: most words are lower case, so `o == w` settles them cheaply.
-        capitalised = np.array([o != w and o[:1].isupper()
-                                for o, w in zip(originals, words, strict=True)])
-        all_caps = np.array([o != w and len(o) > 1 and o.isupper()
-                             for o, w in zip(originals, words, strict=True)])
-        values += (capitalised & ~first) * shape[0] + all_caps * shape[1] + self.intercept_
-        bigrams = tables.get("bigram")
-        if bigrams and len(words) > 1:
-            get = bigrams.get
-            pairs = np.array([get(f"{a} {b}", 0.0) for a, b in zip(words, words[1:])])
-            values[1:] += np.where(first[1:], 0.0, pairs)
+        # Case shapes: only words that lower-casing changed can be capitalised or all caps.
+        cased = np.fromiter(map(operator.ne, originals, words), dtype=bool, count=n)
+        case_weight = np.zeros(n)
+        for i in np.flatnonzero(cased).tolist():
+            original = originals[i]
+            if original[:1].isupper() and not first[i]:
+                case_weight[i] += shape[0]
+            if len(original) > 1 and original.isupper():
+                case_weight[i] += shape[1]
+        values += case_weight + self.intercept_
+        if len(bigram_keys) and n > 1:
+            keys = rows[:-1] * len(static) + rows[1:]
+            found = np.minimum(np.searchsorted(bigram_keys, keys), len(bigram_keys) - 1)
+            hit = (bigram_keys[found] == keys) & ~first[1:]
+            values[1:] += np.where(hit, bigram_weights[found], 0.0)
         return list(zip(spans, np.split(values, ends[:-1]), strict=True))
 
     def decision_function_matrix(self, texts) -> np.ndarray:
