@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -39,7 +40,11 @@ TOP_TERMS = 10
 CONTROL_CHARACTERS = frozenset(
     {c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c"} | {0x7F}
 )
-_CONTROL_TABLE = dict.fromkeys(CONTROL_CHARACTERS, None)
+# A character class search runs in C over the text; str.translate with a dict falls back
+# to a per-character dict look-up on non-ASCII text (~0.3 ms for a 5 kB article).
+_CONTROL_PATTERN = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in sorted(CONTROL_CHARACTERS)) + "]"
+)
 
 
 def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_CHARS) -> str:
@@ -64,8 +69,9 @@ def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_C
         raise TextTooLongError(len(text), max_chars, field=field)
     if not text.strip():
         raise EmptyTextError(f"{field} is empty", field=field)
-    if len(text.translate(_CONTROL_TABLE)) != len(text):
-        position = next(i for i, ch in enumerate(text) if ord(ch) in CONTROL_CHARACTERS)
+    control = _CONTROL_PATTERN.search(text)
+    if control is not None:
+        position = control.start()
         kind = "a NUL byte (binary data?)" if text[position] == "\0" else "a control character"
         raise InvalidTextError(
             f"{field} contains {kind} (U+{ord(text[position]):04X}) at character {position}",

@@ -115,7 +115,7 @@ _EDGE_PUNCTUATION = (
     "\u00a1\u00ab\u00bb\u00bf\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
     "\u3001\u3002\u300c\u300d\u300e\u300f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f"
 )
-_MAX_TOKENS = 300  # longer texts are sampled at an even stride: same shares, bounded cost
+_MAX_TOKENS = 200  # longer texts are sampled at an even stride: same shares, bounded cost
 _LATIN_RANGES = (("\u00c0", "\u024f"), ("\u1e00", "\u1eff"))
 # Scripts written without spaces: a "token" is a whole clause, so count its characters.
 _UNSPACED_RANGES = (("\u0e00", "\u0e7f"), ("\u3040", "\u30ff"), ("\u3400", "\u4dbf"),
@@ -178,8 +178,8 @@ def english_likelihood(text: str) -> float:
     Parameters
     ----------
     text : str
-        Any text. Beyond 300 tokens an evenly spaced sample of tokens is used: the
-        shares need no more, and any article then costs about as much as a 300-word one
+        Any text. Beyond 200 tokens an evenly spaced sample of tokens is used: the
+        shares need no more, and any article then costs about as much as a 200-word one
         (a few hundred microseconds).
 
     Returns
