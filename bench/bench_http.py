@@ -1,7 +1,7 @@
 """HTTP benchmark: `slant serve` on loopback under a keep-alive load generator.
 
 Usage: python bench/bench_http.py [--workers 1 2] [--concurrency 1 8 32] [--requests 2000]
-                                  [--soak-requests 10000] [--model DIR]
+                                  [--soak-requests 10000 | --soak-seconds 600] [--model DIR]
 
 For each worker count it starts `slant serve`, sends 1,000-word articles (built from the
 seed articles) from N client threads over persistent connections, and prints p50/p90/p99
@@ -119,6 +119,20 @@ def percentile(values, q):
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else 0.0
 
 
+def soak(port: int, body: bytes, pids: list[int], master: int, seconds: int) -> None:
+    """Load at concurrency 8 for ``seconds``, printing worker RSS along the way."""
+    print(f"soak: worker RSS at start {[round(rss_mb(p), 1) for p in pids]} MB")
+    started, requests, errors = time.perf_counter(), 0, 0
+    while time.perf_counter() - started < seconds:
+        latencies, failed, _ = load(port, body, 2000, 8)
+        requests, errors = requests + len(latencies), errors + len(failed)
+        rss = [round(rss_mb(p), 1) for p in worker_pids(master)]
+        print(f"  {time.perf_counter() - started:5.0f} s: {requests} requests, "
+              f"errors {errors}, worker RSS {rss} MB", flush=True)
+    print(f"soak: {requests} requests in {time.perf_counter() - started:.0f} s, "
+          f"errors {errors}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -126,6 +140,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--soak-requests", type=int, default=10000,
                         help="requests at concurrency 8 between the two RSS readings")
+    parser.add_argument("--soak-seconds", type=int, default=0,
+                        help="instead of --soak-requests, load at concurrency 8 for this long "
+                        "and print worker RSS after every 2,000 requests")
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
     text = article()
@@ -145,7 +162,9 @@ def main() -> None:
                       f"p50 {percentile(latencies, 50):6.1f} ms, "
                       f"p90 {percentile(latencies, 90):6.1f} ms, "
                       f"p99 {percentile(latencies, 99):6.1f} ms, errors {len(errors)}")
-            if args.soak_requests:
+            if args.soak_seconds:
+                soak(port, body, pids, process.pid, args.soak_seconds)
+            elif args.soak_requests:
                 before = [rss_mb(p) for p in pids]
                 latencies, errors, wall = load(port, body, args.soak_requests, 8)
                 after = [rss_mb(p) for p in worker_pids(process.pid)]
