@@ -7,6 +7,8 @@ compose in ``Pipeline``/``FeatureUnion`` and pickle with the model.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -71,8 +73,9 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         get = pattern_of.get
         tokens = [tokenize(text) for text in X]
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        ids = np.fromiter((get(w, 0) for words in tokens for w in words), dtype=np.int64,
-                          count=int(lengths.sum()))
+        # map() over the chained tokens runs the look-ups without a Python-level loop.
+        ids = np.fromiter(map(get, itertools.chain.from_iterable(tokens), itertools.repeat(0)),
+                          dtype=np.int64, count=int(lengths.sum()))
         owner = np.repeat(np.arange(len(X)), lengths)
         counts = np.bincount(owner * len(table) + ids, minlength=len(X) * len(table))
         out = np.empty((len(X), n_lexicons + 1))

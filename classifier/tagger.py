@@ -222,7 +222,7 @@ class TermTagger(ClassifierMixin, BaseEstimator):
             bigram_counts = Counter()
             for text in X:
                 lowered = [w.lower() for w in WORD_PATTERN.findall(text)]
-                bigram_counts.update(f"{a} {b}" for a, b in zip(lowered, lowered[1:]))
+                bigram_counts.update(f"{a} {b}" for a, b in zip(lowered, lowered[1:], strict=False))
             self.bigrams_ = {b: i for i, b in enumerate(
                 sorted(b for b, n in bigram_counts.items() if n >= self.bigram_min_count))}
         n_lexicons = len(self.lexicon_names_)

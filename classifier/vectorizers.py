@@ -289,8 +289,8 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         get = self.vocabulary_.get
         tokens = [tokenize(text) for text in X]
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        ids = np.fromiter((get(w, -1) for words in tokens for w in words), dtype=np.int64,
-                          count=int(lengths.sum()))
+        ids = np.fromiter(map(get, itertools.chain.from_iterable(tokens), itertools.repeat(-1)),
+                          dtype=np.int64, count=int(lengths.sum()))
         documents = np.repeat(np.arange(len(X)), lengths)
         known = ids >= 0
         columns, owners = [ids[known]], [documents[known]]

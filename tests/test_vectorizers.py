@@ -62,7 +62,8 @@ def test_words_empty_input_and_unfitted():
     assert vectorizer.transform(["", "!!"]).nnz == 0
 
 
-@pytest.mark.parametrize("make", [lambda: CharNgramTfidf(min_df=1), lambda: WordNgramTfidf(min_df=1)])
+@pytest.mark.parametrize("make", [lambda: CharNgramTfidf(min_df=1),
+                                  lambda: WordNgramTfidf(min_df=1)])
 def test_weighted_sum_equals_matrix_product(make):
     # The analyzer scores through weighted_sum; it must be the matrix's product exactly.
     vectorizer = make().fit(DOCS)
