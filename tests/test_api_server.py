@@ -159,10 +159,12 @@ def _children(pid: int) -> list[int]:
 
 def test_in_flight_request_completes_during_sigterm(server):
     long_text = (TEXT + "\n\n") * 20
-    started = time.monotonic()
-    status, _ = server.post_json("/v1/analyze/batch", {"documents": [{"text": long_text}]})
-    one = time.monotonic() - started
-    assert status == 200
+    # Time a warm request: the first one pays for lazy loading and would overestimate.
+    for _ in range(2):
+        started = time.monotonic()
+        status, _ = server.post_json("/v1/analyze/batch", {"documents": [{"text": long_text}]})
+        one = time.monotonic() - started
+        assert status == 200
     # Enough documents to keep a worker busy for a second and a half.
     documents = [{"id": i, "text": long_text} for i in range(min(64, max(4, int(1.5 / one))))]
     outcome = {}
