@@ -88,7 +88,6 @@ def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_C
 
 @dataclass(frozen=True)
 class _Options:
-    readability: bool = True
     terms: bool = True
     explain: bool = False
 
@@ -117,7 +116,7 @@ class Analyzer:
         validate_text(text, max_chars=self.max_chars)
         if title is not None:
             validate_text(title, field="title", max_chars=self.max_chars)
-        options = _Options(readability, terms, explain)
+        options = _Options(terms, explain)
         spans = split_sentences(text)
         readability_of_sentences, readability_of_article = (
             readability_report(text, spans) if readability else (None, None)
