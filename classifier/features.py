@@ -15,13 +15,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
+from .caches import DerivedCachesMixin
 from .tokens import tokenize
 from .vectorizers import CharNgramTfidf, WordNgramTfidf
 
 __all__ = ["LexiconFeatures", "build_sentence_features"]
 
 
-class LexiconFeatures(TransformerMixin, BaseEstimator):
+class LexiconFeatures(DerivedCachesMixin, TransformerMixin, BaseEstimator):
     """Share of a sentence's words that belong to each lexicon, plus its length.
 
     Parameters
@@ -37,6 +38,8 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     membership_ : dict of str -> tuple of int
         For each known word, the columns of the lexicons that contain it.
     """
+
+    _derived_caches = ("_patterns",)
 
     def __init__(self, lexicons=None):
         self.lexicons = lexicons
@@ -92,11 +95,6 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
         """``self.transform(X) @ weights`` without the sparse conversion."""
         return self._dense(X) @ weights
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_patterns", None)  # derived from membership_, rebuilt on demand
-        return state
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "membership_")

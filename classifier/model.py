@@ -38,6 +38,7 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
+from .caches import DerivedCachesMixin
 from .errors import ModelError, ModelIntegrityError, ModelNotFoundError, ModelVersionError
 
 __all__ = [
@@ -58,8 +59,10 @@ HEADS = ("loaded", "stance")
 
 
 @dataclass
-class SlantModel:
+class SlantModel(DerivedCachesMixin):
     """Fitted estimators plus the metadata they were saved with."""
+
+    _derived_caches = ("_linear_cache", "_feature_names")
 
     features: Any
     heads: dict[str, Any]
@@ -67,19 +70,14 @@ class SlantModel:
     polarity: Any
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def __getstate__(self) -> dict[str, Any]:
-        # Caches derived from the estimators (names "_..."), rebuilt on demand, are not
-        # part of the artifact.
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-
     def _linear_heads(self):
-        """:func:`_linear_heads` of ``self.heads``, cached until the heads change."""
+        """:func:`_stack_linear_heads` of ``self.heads``, cached until the heads change."""
         heads = tuple(self.heads.values())
         cached = getattr(self, "_linear_cache", None)
         if cached is None or len(cached[0]) != len(heads) or any(
             a is not b for a, b in zip(cached[0], heads, strict=True)
         ):
-            cached = (heads, _linear_heads(self.heads))
+            cached = (heads, _stack_linear_heads(self.heads))
             self._linear_cache = cached
         return cached[1]
 
@@ -180,14 +178,12 @@ def _positive_probability(head, matrix) -> np.ndarray:
     and a sigmoid; scikit-learn's general path spends far longer validating its input
     than computing, which matters when an article's sentences are scored per request.
     """
-    calibrated = getattr(head, "calibrated_classifiers_", None)
-    if calibrated is None or len(calibrated) != 1 or len(calibrated[0].calibrators) != 1:
+    linear = _sigmoid_calibrated_linear(head)
+    if linear is None:
         return head.predict_proba(matrix)[:, 1]
-    estimator, calibrator = calibrated[0].estimator, calibrated[0].calibrators[0]
-    if not hasattr(estimator, "coef_") or getattr(calibrated[0], "method", "sigmoid") != "sigmoid":
-        return head.predict_proba(matrix)[:, 1]
-    decision = matrix @ np.asarray(estimator.coef_).ravel() + float(estimator.intercept_[0])
-    return calibrator.predict(np.asarray(decision).ravel())
+    weights, intercept, slope, offset = linear
+    decision = np.asarray(matrix @ weights).ravel() + intercept
+    return 1.0 / (1.0 + np.exp(slope * decision + offset))
 
 
 def _output_width(block) -> int:
@@ -211,7 +207,7 @@ def _sigmoid_calibrated_linear(head) -> tuple[np.ndarray, float, float, float] |
             float(np.ravel(estimator.intercept_)[0]), float(calibrator.a_), float(calibrator.b_))
 
 
-def _linear_heads(heads: dict[str, Any]):
+def _stack_linear_heads(heads: dict[str, Any]):
     """All heads as one linear map: (weights of shape (n_features, n_heads), intercepts,
     slopes, offsets), or ``None`` when a head is not a sigmoid-calibrated linear model."""
     parts = [_sigmoid_calibrated_linear(head) for head in heads.values()]

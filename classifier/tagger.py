@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from .caches import DerivedCachesMixin
 from .language import ENGLISH_FUNCTION_WORDS
 from .tokens import WORD_PATTERN
 
@@ -94,7 +95,7 @@ def label_tokens(text: str, spans) -> tuple[list[tuple[int, int]], list[int]]:
     return tokens, labels
 
 
-class TermTagger(ClassifierMixin, BaseEstimator):
+class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
     """Token classifier for loaded words.
 
     Parameters
@@ -125,6 +126,8 @@ class TermTagger(ClassifierMixin, BaseEstimator):
     decision_tables_ : dict
         Lookup tables derived from ``coef_`` used by :meth:`score_tokens`.
     """
+
+    _derived_caches = ("_arrays",)
 
     def __init__(self, lexicons=None, min_count=2, C=0.5, class_weight=None, threshold=0.5,
                  context=True, max_iter=2000, neighbour_lexicons=False, bigram_min_count=0):
@@ -340,11 +343,6 @@ class TermTagger(ClassifierMixin, BaseEstimator):
         probabilities = 1.0 / (1.0 + np.exp(-value))
         return list(zip([spans for spans, _ in first],
                         np.split(probabilities, np.cumsum(lengths)[:-1]), strict=True))
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_arrays", None)  # derived from decision_tables_, rebuilt on demand
-        return state
 
     def _lookup_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray,
                                        np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .caches import DerivedCachesMixin
 from .tokens import tokenize
 
 __all__ = ["CharNgramTfidf", "WordNgramTfidf"]
@@ -75,7 +76,7 @@ def _ngram_buckets(texts, ngram_range, with_text=False):
     return np.concatenate(documents), np.concatenate(buckets), text_of
 
 
-class CharNgramTfidf(TransformerMixin, BaseEstimator):
+class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
     """TF-IDF over hashed character n-grams inside word boundaries.
 
     Parameters
@@ -96,6 +97,8 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
     ngrams_ : ndarray of shape (n_features,), object
         An n-gram seen in training for each column (its feature name).
     """
+
+    _derived_caches = ("_word_columns",)
 
     def __init__(self, ngram_range=(2, 5), min_df=3, max_features=60000, sublinear_tf=True):
         self.ngram_range = ngram_range
@@ -127,11 +130,6 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         self.ngrams_ = np.array([text_of(order[first[p]]) for p in position.tolist()],
                                 dtype=object)
         return self
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_word_columns", None)  # a cache, rebuilt on demand
-        return state
 
     def _columns(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Column of each n-gram hash, and whether the hash is a kept n-gram at all."""

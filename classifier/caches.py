@@ -1,0 +1,26 @@
+"""Caches that fitted estimators derive from what they learned, kept out of pickles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["DerivedCachesMixin"]
+
+
+class DerivedCachesMixin:
+    """Leaves the attributes named in ``_derived_caches`` out of the pickled state.
+
+    They are rebuilt from the fitted attributes on first use, so a saved model holds only
+    what was learned, and its bytes do not depend on what it scored before saving.
+    """
+
+    _derived_caches: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy: on Python 3.11+ object.__getstate__ (which scikit-learn's defers to for
+        # estimators outside sklearn) returns the live __dict__, and popping from it would
+        # throw away the running object's caches.
+        state = dict(super().__getstate__())
+        for name in self._derived_caches:
+            state.pop(name, None)
+        return state
