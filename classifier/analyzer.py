@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import EmptyTextError, InvalidTextError, InvalidTypeError, TextTooLongError
 from .language import is_probably_english
 from .model import SlantModel, load_model
@@ -17,6 +19,7 @@ from .readability import readability_report, sentence_readability
 from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
 from .tagger import merge_terms
+from .tokens import token_spans
 
 __all__ = [
     "Analyzer",
@@ -183,15 +186,24 @@ class Analyzer:
     def _terms(self, texts: list[str], spans: list[tuple[int, int]]):
         """Loaded terms of every sentence as (start, end, score, polarity) in text offsets.
 
-        All sentences' terms get their polarity in one call: the polarity model's
-        per-call overhead is far larger than its per-term cost.
+        All sentences' words are scored in one call, and only sentences with a word at
+        the threshold are merged into terms (about 60% of news sentences). All terms get
+        their polarity in one call: the polarity model's per-call overhead is far larger
+        than its per-term cost.
         """
-        found, words = [], []
-        for sentence, (offset, _), (token_spans, probabilities) in zip(
-            texts, spans, self.model.tagger.score_tokens(texts), strict=True
-        ):
-            row = merge_terms(token_spans, probabilities, self.term_threshold, sentence)
-            found.append([(offset + s, offset + e, round(p, 4)) for s, e, p in row])
+        _, lengths, probabilities = self.model.tagger.token_probabilities(texts)
+        ends = np.cumsum(lengths)
+        peaks = np.zeros(len(texts))
+        nonempty = np.flatnonzero(lengths)
+        if len(nonempty):
+            peaks[nonempty] = np.maximum.reduceat(probabilities, (ends - lengths)[nonempty])
+        found: list[list[tuple[int, int, float]]] = [[] for _ in texts]
+        words = []
+        for i in np.flatnonzero(peaks >= self.term_threshold).tolist():
+            sentence, offset, end = texts[i], spans[i][0], int(ends[i])
+            row = merge_terms(token_spans(sentence), probabilities[end - lengths[i]:end],
+                              self.term_threshold, sentence)
+            found[i] = [(offset + s, offset + e, round(p, 4)) for s, e, p in row]
             words += [sentence[s:e] for s, e, _ in row]
         polarities = iter(self.model.polarity.predict(words) if words else [])
         return [[(*term, next(polarities)) for term in row] for row in found]

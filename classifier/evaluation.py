@@ -86,12 +86,9 @@ def sentence_metrics(y_true, probabilities, threshold: float = 0.5) -> dict[str,
 def token_labels_and_scores(tagger, records: Sequence[LabelledSentence]):
     """Flattened 0/1 token labels and tagger probabilities for span-labelled records."""
     records = [r for r in records if r.spans is not None]
-    scored = tagger.score_tokens([r.text for r in records])
-    labels, scores = [], []
-    for record, (_, probabilities) in zip(records, scored, strict=True):
-        labels.extend(label_tokens(record.text, record.spans)[1])
-        scores.extend(probabilities)
-    return np.array(labels, dtype=int), np.array(scores, dtype=float)
+    _, _, scores = tagger.token_probabilities([r.text for r in records])
+    labels = [label for r in records for label in label_tokens(r.text, r.spans)[1]]
+    return np.array(labels, dtype=int), np.asarray(scores, dtype=float)
 
 
 def token_metrics(tagger, records: Sequence[LabelledSentence], threshold: float) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
-from .tokens import tokenize
+from .tokens import tokenized
 from .vectorizers import CharNgramTfidf, WordNgramTfidf
 
 __all__ = ["LexiconFeatures", "build_sentence_features"]
@@ -74,7 +74,7 @@ class LexiconFeatures(DerivedCachesMixin, TransformerMixin, BaseEstimator):
             )
         pattern_of, table = patterns
         get = pattern_of.get
-        tokens = [tokenize(text) for text in X]
+        tokens = tokenized(X)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         # map() over the chained tokens runs the look-ups without a Python-level loop.
         ids = np.fromiter(map(get, itertools.chain.from_iterable(tokens), itertools.repeat(0)),

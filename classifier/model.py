@@ -40,6 +40,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 
 from .caches import DerivedCachesMixin
 from .errors import ModelError, ModelIntegrityError, ModelNotFoundError, ModelVersionError
+from .tokens import TokenizedTexts
 
 __all__ = [
     "SlantModel",
@@ -121,6 +122,7 @@ class SlantModel(DerivedCachesMixin):
             return {head: _positive_probability(model, matrix)
                     for head, model in self.heads.items()}
         weights, intercepts, slopes, offsets = linear
+        texts = TokenizedTexts(texts)  # the word and lexicon blocks share one tokenising pass
         decision = np.tile(intercepts, (len(texts), 1))
         column = 0
         for block in blocks:

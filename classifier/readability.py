@@ -155,8 +155,63 @@ def word_syllables(word: str) -> int:
     """
     count = _syllable_table().get(word)
     if count is None:
-        return len(get_pyphen(LANG).positions(word)) + 1
+        return _hyphenation_points(word) + 1
     return count
+
+
+_NOT_A_PREFIX = object()
+
+
+@cache
+def _read_pattern_steps() -> tuple[dict[str, tuple[int, tuple[int, ...]] | None], int, int]:
+    """pyphen's ``en_US`` hyphenation patterns keyed by every prefix of every pattern.
+
+    A prefix that is a pattern maps to its (offset, values), any other prefix to None,
+    so a walk along a word can stop at the first substring no pattern starts with.
+    Also returns pyphen's ``left`` and ``right`` margins.
+    """
+    hyphenator = get_pyphen(LANG)
+    steps: dict[str, tuple[int, tuple[int, ...]] | None] = {}
+    for key, (offset, values) in hyphenator.hd.patterns.items():
+        for end in range(1, len(key)):
+            steps.setdefault(key[:end], None)
+        steps[key] = (offset, tuple(values))
+    return steps, hyphenator.left, hyphenator.right
+
+
+def _pattern_steps():
+    with _cmudict_lock:  # one reader builds the table; the others wait for it
+        return _read_pattern_steps()
+
+
+def _hyphenation_points(word: str) -> int:
+    """``len(get_pyphen(LANG).positions(word))``: Liang's algorithm over pyphen's patterns.
+
+    pyphen tries every substring up to its longest pattern (28 characters) and keeps
+    every word it has seen in an unbounded cache; this walk stops at the first substring
+    no pattern starts with (about 3x faster on unseen words) and keeps nothing, so the
+    bounded :func:`word_syllables` cache is the only one. The tests check it against
+    pyphen on the CMU dictionary's words and on random strings.
+    """
+    steps, left, right = _pattern_steps()
+    pointed = f".{word.lower()}."
+    n = len(pointed)
+    levels = [0] * (n + 1)
+    get = steps.get
+    for start in range(n - 1):
+        for end in range(start + 1, n + 1):
+            pattern = get(pointed[start:end], _NOT_A_PREFIX)
+            if pattern is _NOT_A_PREFIX:
+                break
+            if pattern is not None:
+                offset, values = pattern
+                for position, value in enumerate(values, start + offset):
+                    if value > levels[position]:
+                        levels[position] = value
+    # An odd level before character i of the pointed word is a hyphenation point at
+    # i - 1 in the word; pyphen drops points closer than left/right to either end.
+    last = len(word) - right
+    return sum(1 for i, level in enumerate(levels) if level % 2 and left <= i - 1 <= last)
 
 
 def _words_and_letters(text: str) -> tuple[list[str], int]:

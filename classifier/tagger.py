@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
 from .language import ENGLISH_FUNCTION_WORDS
-from .tokens import WORD_PATTERN
+from .tokens import WORD_PATTERN, token_spans
 
 __all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens"]
 
@@ -331,18 +331,34 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         list of (spans, probabilities)
             For each text its word spans and an array of shape (n_words,) in [0, 1].
         """
+        _, lengths, probabilities = self.token_probabilities(texts)
+        ends = np.cumsum(lengths).tolist()
+        return [(token_spans(text), probabilities[end - length:end])
+                for text, length, end in zip(texts, lengths.tolist(), ends, strict=True)]
+
+    def token_probabilities(self, texts) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+        """Loaded probabilities of the words of all texts, scored together.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        (words, lengths, probabilities)
+            ``words[i]`` is ``WORD_PATTERN.findall(texts[i])`` (the words as written);
+            ``lengths[i]`` their number; ``probabilities`` holds every text's word
+            probabilities one text after another, shape ``(lengths.sum(),)``.
+            :func:`~classifier.tokens.token_spans` gives the words' offsets: callers
+            that only need some texts' offsets (the analyzer merges terms only where a
+            word reaches the threshold) find them for those texts alone.
+        """
         check_is_fitted(self, "decision_tables_")
-        first = self._first_stage(texts)
-        if not first:
-            return []
-        lengths = [len(z) for _, z in first]
-        value = np.concatenate([z for _, z in first])
+        words, lengths, value = self._first_stage(texts)
         if self.context_coef_ is not None and len(value):
             value = (_context_features(value, lengths) @ self.context_coef_
                      + self.context_intercept_)
-        probabilities = 1.0 / (1.0 + np.exp(-value))
-        return list(zip([spans for spans, _ in first],
-                        np.split(probabilities, np.cumsum(lengths)[:-1]), strict=True))
+        return words, lengths, 1.0 / (1.0 + np.exp(-value))
 
     def _lookup_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray,
                                        np.ndarray, np.ndarray]:
@@ -378,8 +394,9 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         self._arrays = arrays
         return arrays
 
-    def _first_stage(self, texts) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-        """Word spans and first-stage logits (word, neighbours, suffix, lexicons, shape)."""
+    def _first_stage(self, texts) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+        """Words of each text, their number per text, and the first-stage logits (word,
+        neighbours, suffix, lexicons, shape) of all words one text after another."""
         tables = self.decision_tables_
         suffix, shape, oov = tables["suffix"], tables["shape"], tables["oov"]
         ids, static, as_prev_of, as_next_of, bigram_keys, bigram_weights = (
@@ -388,14 +405,11 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         unknown = len(static) - 1
         # All tokens of all texts are scored together: one dictionary look-up per token
         # (its row in the arrays), numpy for the rest, Python only for rare cases.
-        spans, originals, lengths = [], [], []
-        for text in texts:
-            matches = list(WORD_PATTERN.finditer(text))
-            spans.append([m.span() for m in matches])
-            originals += [m.group() for m in matches]
-            lengths.append(len(matches))
+        per_text = [WORD_PATTERN.findall(text) for text in texts]
+        lengths_array = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+        originals = list(itertools.chain.from_iterable(per_text))
         if not originals:
-            return [(found, np.zeros(0)) for found in spans]
+            return per_text, lengths_array, np.zeros(0)
         n = len(originals)
         words = list(map(str.lower, originals))
         rows = np.fromiter(map(ids.get, words, itertools.repeat(unknown)), dtype=np.int64,
@@ -406,7 +420,6 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             values[i] = oov + suffix.get(_suffix(word), 0.0) + _plain_shape_weight(word, shape)
         as_prev, as_next = as_prev_of[rows], as_next_of[rows]
         tables_prev, tables_next = tables["prev"], tables["next"]
-        lengths_array = np.asarray(lengths)
         ends = np.cumsum(lengths_array)
         nonempty = lengths_array > 0
         first = np.zeros(n, dtype=bool)
@@ -419,21 +432,24 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         values[:-1] += np.where(last[:-1], next_eos, as_next[1:])
         values[-1] += next_eos
         # Case shapes: only words that lower-casing changed can be capitalised or all caps.
-        cased = np.fromiter(map(operator.ne, originals, words), dtype=bool, count=n)
-        case_weight = np.zeros(n)
-        for i in np.flatnonzero(cased).tolist():
-            original = originals[i]
-            if original[:1].isupper() and not first[i]:
-                case_weight[i] += shape[0]
-            if len(original) > 1 and original.isupper():
-                case_weight[i] += shape[1]
-        values += case_weight + self.intercept_
+        cased = np.flatnonzero(
+            np.fromiter(map(operator.ne, originals, words), dtype=bool, count=n)
+        )
+        if len(cased):
+            cased_words = [originals[i] for i in cased.tolist()]
+            k = len(cased_words)
+            capitalised = np.fromiter(map(str.isupper, map(operator.itemgetter(0), cased_words)),
+                                      dtype=bool, count=k) & ~first[cased]
+            all_caps = (np.fromiter(map(str.isupper, cased_words), dtype=bool, count=k)
+                        & (np.fromiter(map(len, cased_words), dtype=np.int64, count=k) > 1))
+            values[cased] += capitalised * shape[0] + all_caps * shape[1]
+        values += self.intercept_
         if len(bigram_keys) and n > 1:
             keys = rows[:-1] * len(static) + rows[1:]
             found = np.minimum(np.searchsorted(bigram_keys, keys), len(bigram_keys) - 1)
             hit = (bigram_keys[found] == keys) & ~first[1:]
             values[1:] += np.where(hit, bigram_weights[found], 0.0)
-        return list(zip(spans, np.split(values, ends[:-1]), strict=True))
+        return per_text, lengths_array, values
 
     def decision_function_matrix(self, texts) -> np.ndarray:
         """Token scores computed through the full sparse design matrix (slow path;
@@ -461,9 +477,9 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
     -------
     list of (start, end, score)
     """
-    probabilities = list(map(float, probabilities))
+    probabilities = np.asarray(probabilities, dtype=float).tolist()
     n = len(spans)
-    if not n or max(probabilities) < threshold:  # most sentences: nothing to merge
+    if not n or max(probabilities) < threshold:  # nothing to merge
         return []
     words = [text[s:e] for s, e in spans]
     # Function words and mid-sentence names never start a term: the tagger's context

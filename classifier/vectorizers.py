@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
-from .tokens import tokenize
+from .tokens import tokenize, tokenized
 
 __all__ = ["CharNgramTfidf", "WordNgramTfidf"]
 
@@ -285,7 +285,7 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         """(document, column) of every kept word and bigram occurrence in ``X``."""
         check_is_fitted(self, "vocabulary_")
         get = self.vocabulary_.get
-        tokens = [tokenize(text) for text in X]
+        tokens = tokenized(X)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         ids = np.fromiter(map(get, itertools.chain.from_iterable(tokens), itertools.repeat(-1)),
                           dtype=np.int64, count=int(lengths.sum()))

