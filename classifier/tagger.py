@@ -477,28 +477,35 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
     -------
     list of (start, end, score)
     """
-    probabilities = np.asarray(probabilities, dtype=float).tolist()
+    scores = np.asarray(probabilities, dtype=float)
     n = len(spans)
-    if not n or max(probabilities) < threshold:  # nothing to merge
+    candidates = np.flatnonzero(scores >= threshold).tolist() if n else []
+    if not candidates:  # nothing to merge
         return []
-    words = [text[s:e] for s, e in spans]
+    probabilities = scores.tolist()
+
+    def word(i: int) -> str:
+        start, end = spans[i]
+        return text[start:end]
+
     # Function words and mid-sentence names never start a term: the tagger's context
     # stage can lift them next to a loaded word, but they are not the loaded wording.
-    keep = [
-        p >= threshold and w.lower() not in ENGLISH_FUNCTION_WORDS
-        and (i == 0 or not w[:1].isupper() or w.isupper())
-        for i, (w, p) in enumerate(zip(words, probabilities, strict=True))
-    ]
+    keep = [False] * n
+    for i in candidates:
+        w = word(i)
+        keep[i] = (w.lower() not in ENGLISH_FUNCTION_WORDS
+                   and (i == 0 or not w[:1].isupper() or w.isupper()))
     if not any(keep):
         return []
     weak = threshold * extend
 
     def can_grow(i: int) -> bool:
-        word = words[i]
-        return (probabilities[i] >= weak and word.lower() not in ENGLISH_FUNCTION_WORDS
-                and not word[:1].isupper())
+        if probabilities[i] < weak:
+            return False
+        w = word(i)
+        return w.lower() not in ENGLISH_FUNCTION_WORDS and not w[:1].isupper()
 
-    for i in [i for i in range(n) if keep[i]]:
+    for i in [i for i in candidates if keep[i]]:
         j = i - 1
         while j >= 0 and not keep[j] and _adjacent(text, spans[j], spans[j + 1]) and can_grow(j):
             keep[j] = True
@@ -508,9 +515,7 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
             keep[j] = True
             j += 1
     runs: list[list[int]] = []
-    for i in range(n):
-        if not keep[i]:
-            continue
+    for i in [i for i, kept in enumerate(keep) if kept]:
         if runs and runs[-1][-1] == i - 1 and _adjacent(text, spans[i - 1], spans[i]):
             runs[-1].append(i)
         else:
@@ -603,21 +608,17 @@ class TermPolarity(BaseEstimator):
         """
         vectorizer, classifier = self.model_[0], self.model_[-1]
         low, high = vectorizer.ngram_range
-        counts: Counter[int] = Counter()
-        vocabulary = vectorizer.vocabulary_
+        grams: list[str] = []
         for word in term.split():
             padded = f" {word} "
             for n in range(low, high + 1):
                 if n >= len(padded):
                     # A word shorter than n is one n-gram (itself), and ends the sizes.
-                    column = vocabulary.get(padded)
-                    if column is not None:
-                        counts[column] += 1
+                    grams.append(padded)
                     break
-                for start in range(len(padded) - n + 1):
-                    column = vocabulary.get(padded[start:start + n])
-                    if column is not None:
-                        counts[column] += 1
+                grams += [padded[start:start + n] for start in range(len(padded) - n + 1)]
+        counts = Counter(map(vectorizer.vocabulary_.get, grams))
+        counts.pop(None, None)  # n-grams outside the vocabulary
         if not counts:
             return float(classifier.intercept_[0])
         columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
