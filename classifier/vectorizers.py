@@ -16,6 +16,7 @@ with ``np.searchsorted``; collisions between 64-bit hashes are negligible.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 
 import numpy as np
@@ -74,6 +75,61 @@ def _ngram_buckets(texts, ngram_range, with_text=False):
         return padded[starts[i]:starts[i] + sizes[i]]
 
     return np.concatenate(documents), np.concatenate(buckets), text_of
+
+
+class _WordColumnTable:
+    """The kept n-gram columns of up to ``capacity`` distinct words, in one flat array.
+
+    Word ``slot`` owns ``pool[starts[slot]:starts[slot] + lengths[slot]]``, so the
+    columns of a sentence's words are one vectorised gather instead of concatenating a
+    small array per word. Append-only: a writer (one at a time, under ``lock``) fills the
+    arrays, replacing them by larger copies when they are full, and only then publishes
+    the words in ``slots``; a reader looks its words up first and reads the arrays after,
+    so any arrays it gets hold every slot it found.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.slots: dict[str, int] = {}
+        self.starts = np.zeros(1024, dtype=np.int64)
+        self.lengths = np.zeros(1024, dtype=np.int64)
+        self.pool = np.zeros(16384, dtype=np.int32)
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def add(self, columns_of: dict[str, np.ndarray]) -> None:
+        """Store the words' columns while there is room (words beyond it are left out)."""
+        with self.lock:
+            words = [w for w in columns_of if w not in self.slots]
+            words = words[: self.capacity - len(self.slots)]
+            if not words:
+                return
+            first = len(self.slots)
+            sizes = np.fromiter((len(columns_of[w]) for w in words), dtype=np.int64,
+                                count=len(words))
+            end, needed = first + len(words), self.used + int(sizes.sum())
+            starts, lengths, pool = self.starts, self.lengths, self.pool
+            if end > len(starts):
+                size = max(end, 2 * len(starts))
+                starts = np.concatenate([starts, np.zeros(size - len(starts), np.int64)])
+                lengths = np.concatenate([lengths, np.zeros(size - len(lengths), np.int64)])
+            if needed > len(pool):
+                pool = np.concatenate([pool, np.zeros(max(needed, 2 * len(pool)) - len(pool),
+                                                      np.int32)])
+            starts[first:end] = self.used + np.cumsum(sizes) - sizes
+            lengths[first:end] = sizes
+            pool[self.used:needed] = np.concatenate([columns_of[w] for w in words])
+            self.starts, self.lengths, self.pool, self.used = starts, lengths, pool, needed
+            self.slots.update(zip(words, range(first, end), strict=True))
+
+    def gather(self, slots: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, column) of every column of the words in ``slots`` (all published)."""
+        lengths = self.lengths[slots]
+        total = int(lengths.sum())
+        # Each occurrence's index in the pool: its word's start plus its rank in the word.
+        shift = self.starts[slots] - (np.cumsum(lengths) - lengths)
+        positions = np.repeat(shift, lengths) + np.arange(total)
+        return np.repeat(owners, lengths), self.pool[positions]
 
 
 class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
@@ -151,7 +207,7 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         return {word: columns[bounds[i]:bounds[i + 1]] for i, word in enumerate(words)}
 
     def _occurrences(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """(document, column) of every kept n-gram occurrence in ``X``.
+        """(document, column) of every kept n-gram occurrence in ``X``, in no fixed order.
 
         A document's n-grams are those of its words, so each distinct word's columns are
         computed once and kept (up to ``WORD_CACHE_SIZE`` words per fitted vectorizer):
@@ -159,26 +215,34 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         instead of hashing and searching its dozen or so n-grams.
         """
         check_is_fitted(self, "hashes_")
-        cache = self.__dict__.setdefault("_word_columns", {})
+        table = self.__dict__.get("_word_columns")
+        if table is None:
+            table = self.__dict__.setdefault("_word_columns", _WordColumnTable(WORD_CACHE_SIZE))
         documents = [text.lower().split() for text in X]
-        words = [word for split in documents for word in split]
-        missing = [word for word in dict.fromkeys(words) if word not in cache]
-        if missing:
-            new = self._new_word_columns(missing)
-            room = WORD_CACHE_SIZE - len(cache)
-            if room > 0:  # no eviction: never remove what another thread may be reading
-                cache.update(itertools.islice(new.items(), room))
-            get = new.get
-            arrays = [a if (a := get(word)) is not None else cache[word] for word in words]
-        else:
-            arrays = list(map(cache.__getitem__, words))
-        if not arrays:
+        words = list(itertools.chain.from_iterable(documents))
+        if not words:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        owners = np.repeat(np.arange(len(X)),
+                           np.fromiter(map(len, documents), dtype=np.int64, count=len(X)))
+        slots = np.fromiter(map(table.slots.get, words, itertools.repeat(-1)), dtype=np.int64,
+                            count=len(words))
+        unseen = np.flatnonzero(slots < 0)
+        if not len(unseen):
+            return table.gather(slots, owners)
+        new = self._new_word_columns(list(dict.fromkeys(words[i] for i in unseen.tolist())))
+        table.add(new)
+        slots[unseen] = np.fromiter(map(table.slots.get, (words[i] for i in unseen.tolist()),
+                                        itertools.repeat(-1)), dtype=np.int64, count=len(unseen))
+        stored = slots >= 0
+        owner_parts, column_parts = table.gather(slots[stored], owners[stored])
+        if stored.all():
+            return owner_parts, column_parts
+        # The table is full: words it has no room for use their columns just computed.
+        left_out = np.flatnonzero(~stored).tolist()
+        arrays = [new[words[i]] for i in left_out]
         sizes = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-        words_per_document = np.fromiter(map(len, documents), dtype=np.int64,
-                                         count=len(documents))
-        owner = np.repeat(np.arange(len(X)), words_per_document)
-        return np.repeat(owner, sizes), np.concatenate(arrays).astype(np.int64)
+        return (np.concatenate([owner_parts, np.repeat(owners[left_out], sizes)]),
+                np.concatenate([column_parts, np.concatenate(arrays)]))
 
     def transform(self, X):
         """Sparse matrix of shape (n_documents, n_features), rows L2-normalised."""

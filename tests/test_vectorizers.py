@@ -89,9 +89,46 @@ def test_char_word_cache_gives_the_same_rows_and_is_not_pickled():
 def test_char_word_cache_is_bounded(monkeypatch):
     from classifier import vectorizers
 
+    expected = CharNgramTfidf(min_df=1).fit(DOCS).transform(DOCS).toarray()
     monkeypatch.setattr(vectorizers, "WORD_CACHE_SIZE", 3)
     vectorizer = CharNgramTfidf(min_df=1).fit(DOCS)
-    expected = CharNgramTfidf(min_df=1).fit(DOCS).transform(DOCS).toarray()
     for _ in range(2):
         np.testing.assert_array_equal(vectorizer.transform(DOCS).toarray(), expected)
-    assert len(vectorizer._word_columns) == 3
+    assert len(vectorizer._word_columns.slots) == 3
+
+
+def _random_documents(seed: int, n: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzé’-"))
+    return [" ".join("".join(rng.choice(letters, size=rng.integers(1, 14)))
+                     for _ in range(rng.integers(0, 25))) for _ in range(n)]
+
+
+def test_char_word_table_grows_and_matches_uncached_columns(monkeypatch):
+    from classifier import vectorizers
+
+    fitted = CharNgramTfidf(min_df=1).fit(DOCS + _random_documents(1, 200))
+    documents = _random_documents(2, 600)  # ~7,000 distinct words: the table grows
+    monkeypatch.setattr(vectorizers, "WORD_CACHE_SIZE", 0)
+    uncached = [fitted.transform(documents[i:i + 30]).toarray() for i in range(0, 600, 30)]
+    monkeypatch.undo()
+    fitted.__dict__.pop("_word_columns", None)
+    for _ in range(2):  # cold, then warm
+        cached = [fitted.transform(documents[i:i + 30]).toarray() for i in range(0, 600, 30)]
+        for a, b in zip(cached, uncached, strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert len(fitted._word_columns.slots) > 1024
+
+
+def test_char_word_table_is_safe_for_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    fitted = CharNgramTfidf(min_df=1).fit(DOCS + _random_documents(3, 200))
+    batches = [_random_documents(seed, 30) for seed in range(10, 26)]
+    reference = CharNgramTfidf(min_df=1).fit(DOCS + _random_documents(3, 200))
+    expected = [reference.transform(batch).toarray() for batch in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            results = list(pool.map(lambda b: fitted.transform(b).toarray(), batches))
+            for got, want in zip(results, expected, strict=True):
+                np.testing.assert_array_equal(got, want)
