@@ -32,7 +32,6 @@ def tokenize(text: str) -> list[str]:
     return WORD_PATTERN.findall(text.lower())
 
 
-
 class TokenizedTexts(tuple):
     """A tuple of texts that tokenises itself once, on first use of :attr:`tokens`.
 
