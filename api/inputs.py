@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from classifier import validate_text
 from classifier.errors import InvalidTextError
@@ -60,7 +60,14 @@ def _body() -> bytes:
     Werkzeug stops reading a chunked body at the limit without complaint, so a body
     that fills the limit exactly counts as too large.
     """
-    data = request.get_data(cache=False)
+    try:
+        data = request.get_data(cache=False)
+    except HTTPException:
+        raise
+    except Exception as exc:
+        # The WSGI server raises its own errors for a body it cannot read, such as
+        # gunicorn's InvalidChunkSize for a broken chunked body: the request's fault.
+        raise ApiError("bad_request", f"the body could not be read: {exc}") from None
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(data) >= limit:
         raise RequestEntityTooLarge()

@@ -12,14 +12,23 @@ import json
 import logging
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.http import errors as http_errors
+from gunicorn.http.message import Request
+from gunicorn.http.wsgi import Response, default_environ
+from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.sync import SyncWorker
 
-__all__ = ["JsonAccessLogger", "SlantServer", "serve"]
+from .errors import error_body
+
+__all__ = ["JsonAccessLogger", "JsonErrorSyncWorker", "JsonErrorThreadWorker", "SlantServer",
+           "serve"]
 
 
 class JsonAccessLogger(Logger):
@@ -77,6 +86,74 @@ def exit_without_finalizing(arbiter, worker) -> None:
         os._exit(0)
 
 
+#: gunicorn's exceptions for requests it cannot parse -> (status, reason). The app never
+#: sees these requests; anything else (a bug, a TLS or proxy-protocol problem, which
+#: ``slant serve`` does not configure) keeps gunicorn's own handling.
+_PROTOCOL_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
+    (http_errors.LimitRequestLine, 414, "URI Too Long"),
+    (http_errors.LimitRequestHeaders, 431, "Request Header Fields Too Large"),
+    (http_errors.UnsupportedTransferCoding, 501, "Not Implemented"),
+    (http_errors.ExpectationFailed, 417, "Expectation Failed"),
+    ((http_errors.InvalidRequestLine, http_errors.InvalidRequestMethod,
+      http_errors.InvalidHTTPVersion, http_errors.InvalidHeader, http_errors.InvalidHeaderName,
+      http_errors.ObsoleteFolding, http_errors.InvalidSchemeHeaders,
+      http_errors.InvalidChunkSize, http_errors.ChunkMissingTerminator,
+      http_errors.InvalidChunkExtension, http_errors.InvalidH2CPreface),
+     400, "Bad Request"),
+)
+
+
+def _protocol_error(exc: Exception) -> tuple[int, str] | None:
+    for kinds, status, reason in _PROTOCOL_ERRORS:
+        if isinstance(exc, kinds):
+            return status, reason
+    return None
+
+
+class _JsonProtocolErrors:
+    """Worker mixin: malformed HTTP (a bad request line, oversized headers, a broken
+    chunked body) is answered in the API's one JSON error shape instead of gunicorn's
+    HTML page. Code ``bad_request`` for a 400, ``http_error`` for the other statuses."""
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        known = _protocol_error(exc)
+        if known is None:
+            super().handle_error(req, client, addr, exc)
+            return
+        status, reason = known
+        addr = addr or ("", -1)  # unix socket
+        self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+        code = "bad_request" if status == 400 else "http_error"
+        body = json.dumps(error_body(code, f"{reason}: {exc}")).encode()
+        # A header error carries the request whose line was read (other errors' ``req``
+        # attribute can be a plain string): log it like any other request.
+        req = req if req is not None else getattr(exc, "req", None)
+        if isinstance(req, Request):
+            try:
+                environ = default_environ(req, client, self.cfg)
+                environ["REMOTE_ADDR"] = addr[0]
+                response = Response(req, client, self.cfg)
+                response.status = f"{status} {reason}"
+                response.sent = len(body)
+                self.log.access(response, req, environ, timedelta(0))
+            except Exception:  # a log line must never cost the client its answer
+                self.log.exception("cannot log an invalid request")
+        head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        try:
+            util.write_nonblock(client, head.encode("latin-1") + body)
+        except Exception:
+            self.log.debug("Failed to send error message.")
+
+
+class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
+    """gunicorn's ``sync`` worker with JSON protocol errors."""
+
+
+class JsonErrorThreadWorker(_JsonProtocolErrors, ThreadWorker):
+    """gunicorn's ``gthread`` worker with JSON protocol errors."""
+
+
 class SlantServer(BaseApplication):
     """Gunicorn serving an already created Flask app.
 
@@ -110,7 +187,7 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": JsonErrorThreadWorker if threads > 1 else JsonErrorSyncWorker,
         "preload_app": True,
         "timeout": timeout,
         "graceful_timeout": graceful_timeout,

@@ -348,6 +348,29 @@ def test_chunked_bodies_under_the_limit_are_read(client):
     assert response.get_json()["sentences"][-1]["end"] == len(TEXT)
 
 
+class _ServerParseError(Exception):
+    """Like gunicorn's ParseException: not an OSError or ValueError, which werkzeug's
+    stream wrapper already turns into a 400."""
+
+
+class _BrokenChunks(io.BytesIO):
+    """A body stream that fails like gunicorn's reader on a malformed chunk size."""
+
+    def read(self, size=-1):
+        raise _ServerParseError("Invalid chunk size: b'ZZ'")
+
+    readinto = read
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json"])
+def test_unreadable_bodies_are_bad_requests(client, content_type):
+    response = post(client, input_stream=_BrokenChunks(), content_type=content_type,
+                    **CHUNKED)
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "bad_request" and "chunk size" in error["message"]
+
+
 def test_error_messages_say_what_is_wrong(client):
     assert "line 1 column 2" in error_of(post(client, data="{bad",
                                               content_type="application/json"))["message"]

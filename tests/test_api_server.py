@@ -152,6 +152,40 @@ def test_serve_answers_concurrent_requests(server):
     assert {r["pid"] for r in records} <= set(_children(server.process.pid))
 
 
+def _raw_exchange(port: int, data: bytes) -> tuple[int, dict, dict]:
+    """Send ``data`` as is; the reply's status, headers and JSON body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(data)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), headers, json.loads(body)
+
+
+@pytest.mark.parametrize("data, status, code", [
+    (b"GARBAGE\r\n\r\n", 400, "bad_request"),
+    (b"get / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n", 400, "bad_request"),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "http_error"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-N: y\r\n" * 200 + b"\r\n", 431, "http_error"),
+    (b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n", 400, "bad_request"),
+], ids=["request-line", "lower-case-method", "header-line", "long-line", "many-headers",
+        "bad-chunk"])
+def test_malformed_http_gets_the_json_error_shape(server, data, status, code):
+    workers = set(_children(server.process.pid))
+    got, headers, body = _raw_exchange(server.port, data)
+    assert (got, body["error"]["code"]) == (status, code), body
+    assert headers["Content-Type"] == "application/json"
+    assert list(body["error"]) == ["code", "message", "field"] and body["error"]["message"]
+    # No worker died answering it.
+    assert server.request("GET", "/healthz")[0] == 200
+    assert set(_children(server.process.pid)) == workers
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
