@@ -85,13 +85,15 @@ class TrainingConfig(dict):
         # Word bigrams seen this often become tagger features (0 turns them off).
         "tagger_bigram_min_count": 2,
         # Smoothing of each word's learned in-span rate, a tagger feature for the word and
-        # its neighbours (0 turns it off). Grouped 5-fold CV: PTC +0.008, BABE +0.014,
-        # BASIL +0.000 word F1 at 20 (at 5: +0.010, +0.010, -0.003).
-        "tagger_span_rates": 20.0,
+        # its neighbours (0 turns it off): pseudo-occurrences at the overall rate added to
+        # each word's counts. Grouped 5-fold CV on the training part, alone: PTC +0.010,
+        # BABE +0.010, BASIL -0.003 word F1 at 5 (at 20: +0.008, +0.014, +0.000).
+        "tagger_span_rates": 5.0,
         # The same for being inside any PTC propaganda technique's span (weak supervision
-        # from PTC's other 13 techniques). CV on top of the above: PTC +0.004, BABE
-        # -0.000, BASIL +0.006.
-        "tagger_technique_rates": 20.0,
+        # from PTC's other 13 techniques). Grouped 5-fold CV of the whole recipe with both
+        # rates: PTC .239, BABE .418, BASIL .126 token F1 at 5; .233, .414, .128 at 20.
+        # At 20 "storm" (BABE marks "a storm of anarchy") joined "wreaked havoc".
+        "tagger_technique_rates": 5.0,
         "char_ngrams": True,
         "calibration_folds": 5,
         "max_sentences": None,
