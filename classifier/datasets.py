@@ -68,6 +68,8 @@ class LabelledSentence:
     subjective: int | None = None
     spans: tuple[tuple[int, int], ...] | None = None
     polarities: tuple[str, ...] | None = field(default=None, compare=False)
+    #: PTC only: spans of every propaganda technique in the sentence (weak supervision).
+    technique_spans: tuple[tuple[int, int], ...] | None = field(default=None, compare=False)
 
 
 def _require(path: Path) -> Path:
@@ -159,12 +161,16 @@ def load_ptc(data_dir: Path | str, technique: str = "Loaded_Language") -> list[L
     root = _require(Path(data_dir) / "ptc")
     labels_path = _require(root / "train-task-flc-tc.labels")
     spans_by_article: dict[str, list[tuple[int, int]]] = {}
+    any_by_article: dict[str, list[tuple[int, int]]] = {}
     with labels_path.open(encoding="utf-8") as handle:
         for line in handle:
             parts = line.rstrip("\n").split("\t")
-            if len(parts) != 4 or parts[1] != technique:
+            if len(parts) != 4:
                 continue
-            spans_by_article.setdefault(parts[0], []).append((int(parts[2]), int(parts[3])))
+            span = (int(parts[2]), int(parts[3]))
+            any_by_article.setdefault(parts[0], []).append(span)
+            if parts[1] == technique:
+                spans_by_article.setdefault(parts[0], []).append(span)
     records = []
     for article in sorted(_require(root / "train-articles").glob("article*.txt")):
         article_id = article.stem.removeprefix("article")
@@ -172,6 +178,7 @@ def load_ptc(data_dir: Path | str, technique: str = "Loaded_Language") -> list[L
         with article.open(encoding="utf-8", newline="") as handle:
             content = handle.read()
         spans = spans_by_article.get(article_id, [])
+        any_spans = any_by_article.get(article_id, [])
         offset = 0
         for line in content.split("\n"):
             start, end = offset, offset + len(line)
@@ -181,23 +188,30 @@ def load_ptc(data_dir: Path | str, technique: str = "Loaded_Language") -> list[L
                 continue
             lead = len(line) - len(line.lstrip())
             base = start + lead
-            inside = []
-            for s, e in spans:
-                s, e = max(s, base), min(e, base + len(stripped))
-                if s < e:
-                    inside.append((s - base, e - base))
             records.append(
                 LabelledSentence(
                     text=stripped,
                     group=article_id,
                     source="ptc",
                     bias=None,
-                    spans=tuple(sorted(set(inside))),
+                    spans=_clip_spans(spans, base, len(stripped)),
+                    technique_spans=_clip_spans(any_spans, base, len(stripped)),
                 )
             )
     if not records:
         raise DataError(f"no articles in {root}")
     return records
+
+
+def _clip_spans(spans, base: int, length: int) -> tuple[tuple[int, int], ...]:
+    """The parts of article-offset ``spans`` inside ``[base, base + length)``, relative to
+    ``base``, sorted and without repeats."""
+    inside = set()
+    for s, e in spans:
+        s, e = max(s, base), min(e, base + length)
+        if s < e:
+            inside.add((s - base, e - base))
+    return tuple(sorted(inside))
 
 
 # ---------------------------------------------------------------- BASIL

@@ -26,7 +26,7 @@ from .caches import DerivedCachesMixin
 from .language import ENGLISH_FUNCTION_WORDS
 from .tokens import WORD_PATTERN, token_spans
 
-__all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens"]
+__all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens", "span_rate_table"]
 
 _OOV, _BOS, _EOS = "<oov>", "<s>", "</s>"
 _SHAPES = ("capitalised", "all_caps", "digit", "short", "hyphenated")
@@ -88,6 +88,64 @@ def _context_features(z: np.ndarray, lengths=None) -> np.ndarray:
                             np.maximum(before, after)])
 
 
+def _with_neighbours(values: np.ndarray, lengths) -> np.ndarray:
+    """Columns (own, previous, next) of per-token ``values``, 0 across sentence ends;
+    shape (n_tokens, 3). ``lengths`` are the token counts of consecutive sentences."""
+    n = len(values)
+    sentence = np.repeat(np.arange(len(lengths)), lengths)
+    out = np.zeros((n, 3))
+    out[:, 0] = values
+    if n > 1:
+        same = sentence[1:] == sentence[:-1]
+        out[1:, 1] = np.where(same, values[:-1], 0.0)
+        out[:-1, 2] = np.where(same, values[1:], 0.0)
+    return out
+
+
+def span_rate_table(words, labels, weights, smoothing: float, folds=None):
+    """Smoothed in-span rate of each word as log-odds relative to the overall rate.
+
+    Parameters
+    ----------
+    words : sequence of str of length n_tokens
+    labels : array-like of shape (n_tokens,), 1 for a token inside a span
+    weights : array-like of shape (n_tokens,)
+    smoothing : float
+        Pseudo-occurrences at the overall rate added to every word's counts.
+    folds : array-like of shape (n_tokens,) of int, optional
+        Fold of each token; each token then also gets the value learned without its fold.
+
+    Returns
+    -------
+    (table, out_of_fold)
+        ``table`` maps each word to ``logit(rate) - logit(overall rate)`` (0 for unseen
+        words); ``out_of_fold`` is an array of shape (n_tokens,), or None without ``folds``.
+    """
+    labels = np.asarray(labels, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    vocabulary, inverse = np.unique(np.asarray(words, dtype=object), return_inverse=True)
+    prior = float(weights @ labels / max(weights.sum(), 1e-12))
+    prior = min(max(prior, 1e-6), 1 - 1e-6)
+    base = np.log(prior / (1 - prior))
+
+    def log_odds(mask):
+        positive = np.bincount(inverse[mask], (weights * labels)[mask], minlength=len(vocabulary))
+        total = np.bincount(inverse[mask], weights[mask], minlength=len(vocabulary))
+        rate = (positive + smoothing * prior) / (total + smoothing)
+        return np.log(rate / (1 - rate)) - base
+
+    everything = log_odds(np.ones(len(labels), dtype=bool))
+    table = {str(w): float(v) for w, v in zip(vocabulary, everything, strict=True)}
+    out_of_fold = None
+    if folds is not None:
+        folds = np.asarray(folds)
+        out_of_fold = np.zeros(len(labels))
+        for fold in np.unique(folds):
+            held = folds == fold
+            out_of_fold[held] = log_odds(~held)[inverse[held]]
+    return table, out_of_fold
+
+
 def label_tokens(text: str, spans) -> tuple[list[tuple[int, int]], list[int]]:
     """Token spans of ``text`` and 1/0 labels: 1 when the token overlaps a labelled span."""
     tokens = [m.span() for m in WORD_PATTERN.finditer(text)]
@@ -118,6 +176,16 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
     bigram_min_count : int, default=0
         Word bigrams (previous word, word) seen at least this often in training become
         features; 0 adds none.
+    span_rates : float, default=0
+        Smoothing strength of the learned in-span rate of each word (how often its
+        occurrences lie inside a loaded span, shrunk towards the overall rate by this many
+        pseudo-occurrences). With a positive value the rate's log-odds for the word and its
+        two neighbours become three features, computed out of fold for the training tokens;
+        0 adds none. The rates fold into the lookup tables, so scoring costs nothing more.
+    technique_rates : float, default=0
+        The same for a second kind of span passed to :meth:`fit` as ``technique_spans``
+        (weak supervision, such as any propaganda technique of PTC), learned from the
+        sentences that have them; 0 adds none.
 
     Attributes
     ----------
@@ -130,8 +198,11 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
     _derived_caches = ("_arrays",)
 
     def __init__(self, lexicons=None, min_count=2, C=0.5, class_weight=None, threshold=0.5,
-                 context=True, max_iter=2000, neighbour_lexicons=False, bigram_min_count=0):
+                 context=True, max_iter=2000, neighbour_lexicons=False, bigram_min_count=0,
+                 span_rates=0.0, technique_rates=0.0):
         self.lexicons = lexicons
+        self.span_rates = span_rates
+        self.technique_rates = technique_rates
         self.neighbour_lexicons = neighbour_lexicons
         self.bigram_min_count = bigram_min_count
         self.context = context
@@ -178,21 +249,43 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             rows.append(cols)
         return rows
 
-    def _design(self, texts) -> tuple[sp.csr_matrix, list[list[tuple[int, int]]]]:
-        indptr, indices, all_spans = [0], [], []
+    def _rate_tables(self) -> list[dict[str, float]]:
+        """The fitted per-word rate tables, in the order of their feature columns."""
+        tables = (getattr(self, "span_rates_", None), getattr(self, "technique_rates_", None))
+        return [table for table in tables if table is not None]
+
+    def _design(self, texts, rates=None) -> tuple[sp.csr_matrix, list[list[tuple[int, int]]]]:
+        """Token feature matrix of shape (n_tokens, n_columns_) and each text's word spans.
+
+        ``rates`` overrides the rate features: one array of shape (n_tokens,) per table of
+        :meth:`_rate_tables` (the out-of-fold rates while fitting); by default they are
+        looked up in those tables.
+        """
+        indptr, indices, all_spans, words = [0], [], [], []
         for text in texts:
             matches = list(WORD_PATTERN.finditer(text))
             all_spans.append([m.span() for m in matches])
             originals = [m.group() for m in matches]
-            for cols in self._columns([w.lower() for w in originals], originals):
+            lowered = [w.lower() for w in originals]
+            words += lowered
+            for cols in self._columns(lowered, originals):
                 indices.extend(cols)
                 indptr.append(len(indices))
+        tables = self._rate_tables()
         data = np.ones(len(indices), dtype=np.float64)
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, self.n_columns_))
+        matrix = sp.csr_matrix((data, indices, indptr),
+                               shape=(len(indptr) - 1, self.n_columns_ - 3 * len(tables)))
+        if tables:
+            if rates is None:
+                rates = [np.fromiter(map(table.get, words, itertools.repeat(0.0)),
+                                     dtype=np.float64, count=len(words)) for table in tables]
+            lengths = [len(found) for found in all_spans]
+            matrix = sp.hstack([matrix, *(sp.csr_matrix(_with_neighbours(r, lengths))
+                                          for r in rates)], format="csr")
         return matrix, all_spans
 
     # -- estimator API --------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, technique_spans=None):
         """Fit on sentences ``X`` (list of str) and their loaded spans ``y``.
 
         Parameters
@@ -202,6 +295,9 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             Character spans of loaded words in each sentence.
         sample_weight : array-like of shape (n_sentences,), optional
             Weight of each sentence's tokens (to balance corpora).
+        technique_spans : list of (sequence of (start, end) or None), optional
+            Spans of the weak second label of each sentence (``None`` where a sentence
+            has no such labels); used with ``technique_rates``.
         """
         if len(X) != len(y):
             raise ValueError("X and y must have the same length")
@@ -232,22 +328,42 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         self.n_columns_ = (
             3 * len(self.vocabulary_) + len(self.suffixes_) + n_lexicons + len(_SHAPES)
             + (2 * n_lexicons if self.neighbour_lexicons_ else 0) + len(self.bigrams_)
+            + (3 if self.span_rates else 0) + (3 if self.technique_rates else 0)
         )
-        matrix, spans = self._design(X)
-        labels, weights = [], []
+        labels, weights, token_words, lengths = [], [], [], []
         for i, (text, gold) in enumerate(zip(X, y, strict=True)):
-            _, token_labels = label_tokens(text, gold)
+            tokens, token_labels = label_tokens(text, gold)
             labels.extend(token_labels)
             weights.extend([1.0 if sample_weight is None else sample_weight[i]] * len(token_labels))
+            token_words += [text[s:e].lower() for s, e in tokens]
+            lengths.append(len(tokens))
         self.classes_ = np.array([0, 1])
         labels, weights = np.array(labels), np.array(weights)
+        sentence_of_token = np.repeat(np.arange(len(X)), lengths)
+        fold_of_sentence = np.arange(len(X)) % 3
+        token_folds = fold_of_sentence[sentence_of_token]
+        self.span_rates_, self.technique_rates_, oof_rates = None, None, []
+        if self.span_rates:
+            self.span_rates_, oof = span_rate_table(token_words, labels, weights,
+                                                    float(self.span_rates), folds=token_folds)
+            oof_rates.append(oof)
+        if self.technique_rates:
+            if technique_spans is None or len(technique_spans) != len(X):
+                raise ValueError("technique_rates needs technique_spans for every sentence")
+            technique_labels, technique_weights = [], []
+            for text, found, length in zip(X, technique_spans, lengths, strict=True):
+                technique_labels += label_tokens(text, found or ())[1]
+                technique_weights += [0.0 if found is None else 1.0] * length
+            self.technique_rates_, oof = span_rate_table(
+                token_words, technique_labels, technique_weights, float(self.technique_rates),
+                folds=token_folds)
+            oof_rates.append(oof)
+        matrix, spans = self._design(X, rates=oof_rates)
         self.context_coef_, self.context_intercept_ = None, 0.0
         if self.context:
             # Out-of-fold first-stage logits, so the second stage learns how much to trust
             # them on words it has not memorised.
             oof = np.empty(len(labels))
-            sentence_of_token = np.repeat(np.arange(len(X)), [len(s) for s in spans])
-            fold_of_sentence = np.arange(len(X)) % 3
             for fold in range(3):
                 held = fold_of_sentence[sentence_of_token] == fold
                 part = self._fit_first_stage(matrix[~held], labels[~held], weights[~held])
@@ -285,11 +401,19 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         shape = [float(x) for x in coef[shape_base:neighbour_base]]
         # The static part of a word's score: identity (or OOV), suffix, lexicons, and the
         # shapes that do not depend on case or position (digit, short, hyphenated).
+        # Each rate table has three columns at the end: own, previous and next word.
+        rate_tables = self._rate_tables()
+        rate_base = len(coef) - 3 * len(rate_tables)
+        rate_weights = [coef[rate_base + 3 * j:rate_base + 3 * j + 3]
+                        for j in range(len(rate_tables))]
+        rated = set().union(*rate_tables)
         static = {}
-        for word in set(vocab) | set(self.lexicon_columns_):
+        for word in set(vocab) | set(self.lexicon_columns_) | rated:
             value = float(coef[vocab[word]]) if word in vocab else oov
             value += suffix_weight.get(_suffix(word), 0.0)
             value += float(sum(lexicon_weight[c] for c in self.lexicon_columns_.get(word, ())))
+            value += sum(float(w[0]) * table.get(word, 0.0)
+                         for table, w in zip(rate_tables, rate_weights, strict=True))
             static[word] = value + _plain_shape_weight(word, shape)
         # A word's weight as the previous (next) word of a token: its identity there,
         # plus, with neighbour lexicons, the weights of its lexicons in that position.
@@ -306,6 +430,11 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
                               + float(sum(prev_lexicon[c] for c in columns)))
                 nxt[word] = (nxt.get(word, next_oov)
                              + float(sum(next_lexicon[c] for c in columns)))
+        prev_oov, next_oov = prev[_OOV], nxt[_OOV]
+        for table, (_, prev_rate, next_rate) in zip(rate_tables, rate_weights, strict=True):
+            for word, rate in table.items():
+                prev[word] = prev.get(word, prev_oov) + float(prev_rate) * rate
+                nxt[word] = nxt.get(word, next_oov) + float(next_rate) * rate
         # Bigrams whose weight is 0 would only cost a look-up; they are left out.
         bigrams = {b: float(coef[bigram_base + i]) for b, i in self.bigrams_.items()
                    if coef[bigram_base + i] != 0.0}

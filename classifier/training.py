@@ -84,6 +84,16 @@ class TrainingConfig(dict):
         "tagger_neighbour_lexicons": True,
         # Word bigrams seen this often become tagger features (0 turns them off).
         "tagger_bigram_min_count": 2,
+        # Smoothing of each word's learned in-span rate, a tagger feature for the word and
+        # its neighbours (0 turns it off): pseudo-occurrences at the overall rate added to
+        # each word's counts. Grouped 5-fold CV on the training part, alone: PTC +0.010,
+        # BABE +0.010, BASIL -0.003 word F1 at 5 (at 20: +0.008, +0.014, +0.000).
+        "tagger_span_rates": 5.0,
+        # The same for being inside any PTC propaganda technique's span (weak supervision
+        # from PTC's other 13 techniques). Grouped 5-fold CV of the whole recipe with both
+        # rates: PTC .239, BABE .418, BASIL .126 token F1 at 5; .233, .414, .128 at 20.
+        # At 20 "storm" (BABE marks "a storm of anarchy") joined "wreaked havoc".
+        "tagger_technique_rates": 5.0,
         "char_ngrams": True,
         "calibration_folds": 5,
         "max_sentences": None,
@@ -126,9 +136,7 @@ def _pick_threshold(tagger_factory, train_records, weights, seed: int) -> float:
     """Token threshold maximising F1 on a validation fold carved from the training data."""
     folds = _group_folds(train_records, 5)
     fit_idx, val_idx = folds[seed % len(folds)]
-    tagger = tagger_factory().fit([train_records[i].text for i in fit_idx],
-                                  [train_records[i].spans for i in fit_idx],
-                                  sample_weight=weights[fit_idx])
+    tagger = _fit_tagger(tagger_factory(), [train_records[i] for i in fit_idx], weights[fit_idx])
     labels, scores = token_labels_and_scores(tagger, [train_records[i] for i in val_idx])
     candidates = np.round(np.arange(0.05, 0.6, 0.01), 2)
     f1s = []
@@ -137,6 +145,14 @@ def _pick_threshold(tagger_factory, train_records, weights, seed: int) -> float:
         tp = float((predicted & (labels == 1)).sum())
         f1s.append(2 * tp / max(predicted.sum() + labels.sum(), 1))
     return float(candidates[int(np.argmax(f1s))])
+
+
+def _fit_tagger(tagger: TermTagger, records: list[LabelledSentence], weights) -> TermTagger:
+    """Fit ``tagger`` on span-labelled records (with their technique spans when it uses them)."""
+    extra = ({"technique_spans": [r.technique_spans for r in records]}
+             if tagger.technique_rates else {})
+    return tagger.fit([r.text for r in records], [r.spans for r in records],
+                      sample_weight=weights, **extra)
 
 
 def _baseline(train_records, attribute, test_records, seed):
@@ -189,12 +205,13 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     def make_tagger():
         return TermTagger(lexicons=tagger_lexicons, C=config["C_tagger"],
                           neighbour_lexicons=config["tagger_neighbour_lexicons"],
-                          bigram_min_count=config["tagger_bigram_min_count"])
+                          bigram_min_count=config["tagger_bigram_min_count"],
+                          span_rates=config["tagger_span_rates"],
+                          technique_rates=config["tagger_technique_rates"])
 
     threshold = _pick_threshold(make_tagger, span_train, weights, seed)
     tagger = make_tagger().set_params(threshold=threshold)
-    tagger.fit([r.text for r in span_train], [r.spans for r in span_train],
-               sample_weight=weights)
+    _fit_tagger(tagger, span_train, weights)
 
     say("fitting term polarity")
     polarity_lexicon = {**lexicons.get("mpqa_strong", {}), **lexicons.get("mpqa_weak", {}),
@@ -451,8 +468,10 @@ them as pointers for a human reader.
 - `stance`: the same features, trained on BABE `label_opinion` (any opinion vs entirely
   factual) pooled with CheckThat! SUBJ/OBJ.
 - `terms`: a token-level logistic regression (word, neighbours, word bigrams, suffix,
-  lexicon membership of the word and its neighbours, shape) plus a second stage over
-  neighbours' scores, trained on PTC Loaded_Language, BABE biased words and BASIL lexical-bias spans
+  lexicon membership of the word and its neighbours, shape, learned rates of the word and
+  its neighbours inside loaded spans and inside any PTC technique) plus a second stage
+  over neighbours' scores, trained on PTC Loaded_Language, BABE biased words and BASIL
+  lexical-bias spans
   (token weights per corpus: {metadata['config'].get('tagger_weights')});
   threshold {metadata['term_threshold']} chosen on a validation fold of the training data.
 - Polarity: MPQA/Hu & Liu lexicon, character n-gram model for unseen words.

@@ -59,6 +59,8 @@ def write_corpora(root: Path, n_articles: int = 30, seed: int = 0) -> Path:
             if rng.random() < 0.5:
                 text, spans = loaded_sentence(rng)
                 labels += [(article, "Loaded_Language", offset + s, offset + e) for s, e in spans]
+                start = text.index("everyone")
+                labels.append((article, "Flag-Waving", offset + start, offset + start + 8))
             else:
                 text = neutral_sentence(rng)
             lines.append(text)

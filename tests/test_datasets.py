@@ -37,6 +37,10 @@ def test_ptc_spans_are_relative_to_each_line(tiny_data_dir):
 
     for record in spanned:
         assert all(record.text[s:e] in LOADED_WORDS for s, e in record.spans)
+        # Every technique's spans, Loaded_Language included, are kept as weak labels.
+        assert set(record.spans) < set(record.technique_spans)
+        assert "everyone" in [record.text[s:e] for s, e in record.technique_spans]
+    assert all(r.technique_spans == () for r in records if not r.spans)
 
 
 def test_basil_lexical_spans_and_polarity(tiny_data_dir):

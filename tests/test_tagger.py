@@ -22,10 +22,13 @@ def training_sentences():
     return texts, spans
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["one-stage", "context"])
+@pytest.fixture(scope="module", params=[(False, 0), (True, 0), (True, 5.0)],
+                ids=["one-stage", "context", "span-rates"])
 def tagger(request, training_sentences):
     texts, spans = training_sentences
-    return TermTagger(lexicons={"neg": {"dreadful"}}, context=request.param).fit(texts, spans)
+    context, span_rates = request.param
+    return TermTagger(lexicons={"neg": {"dreadful"}}, context=context, neighbour_lexicons=True,
+                      bigram_min_count=2, span_rates=span_rates).fit(texts, spans)
 
 
 def test_label_tokens_marks_overlaps():
@@ -48,6 +51,58 @@ def test_lookup_tables_agree_with_the_design_matrix(tagger, training_sentences):
     fast = tagger._first_stage(texts)[2]
     slow = tagger.decision_function_matrix(texts)
     np.testing.assert_allclose(fast, slow, atol=1e-9)
+
+
+def test_span_rate_table_smooths_towards_the_overall_rate():
+    from classifier.tagger import span_rate_table
+
+    words = ["vile", "vile", "the", "the", "the", "vile", "cat", "the"]
+    labels = [1, 1, 0, 0, 0, 0, 0, 0]
+    weights = [1.0] * 8
+    table, oof = span_rate_table(words, labels, weights, smoothing=2.0,
+                                 folds=[0, 1, 0, 1, 0, 1, 0, 1])
+    prior = 2 / 8
+
+    def expected(positive, total):
+        rate = (positive + 2 * prior) / (total + 2)
+        return np.log(rate / (1 - rate)) - np.log(prior / (1 - prior))
+
+    assert table["vile"] == pytest.approx(expected(2, 3))
+    assert table["the"] == pytest.approx(expected(0, 4))
+    assert table["vile"] > 0 > table["the"]
+    # Out of fold: the first "vile" (fold 0) only counts the other fold's two "vile"s,
+    # one of them loaded; "cat" (fold 0) was never seen outside its fold.
+    assert oof[0] == pytest.approx(expected(1, 2))
+    assert oof[6] == pytest.approx(0.0)
+    assert span_rate_table(words, labels, weights, 2.0)[1] is None
+
+
+def test_span_rates_are_features_folded_into_the_tables(training_sentences):
+    texts, spans = training_sentences
+    tagger = TermTagger(span_rates=5.0).fit(texts, spans)
+    plain = TermTagger().fit(texts, spans)
+    assert tagger.n_columns_ == plain.n_columns_ + 3
+    assert tagger.coef_[-3] > 0  # a word's own in-span rate raises its score
+    assert tagger.span_rates_["shameful"] > 0 > tagger.span_rates_["the"]
+    assert plain.span_rates_ is None
+
+
+def test_technique_rates_learn_from_the_sentences_that_have_them(training_sentences):
+    texts, spans = training_sentences
+    # Weak labels on the first half only: "everyone" is inside every technique span there.
+    technique_spans = [
+        ([(text.index("everyone"), text.index("everyone") + 8)] if "everyone" in text else [])
+        if i < len(texts) // 2 else None
+        for i, text in enumerate(texts)
+    ]
+    tagger = TermTagger(span_rates=5.0, technique_rates=5.0).fit(
+        texts, spans, technique_spans=technique_spans)
+    assert tagger.n_columns_ == TermTagger().fit(texts, spans).n_columns_ + 6
+    assert tagger.technique_rates_["everyone"] > 0 > tagger.technique_rates_["made"]
+    fast = tagger._first_stage(texts[:30])[2]
+    np.testing.assert_allclose(fast, tagger.decision_function_matrix(texts[:30]), atol=1e-9)
+    with pytest.raises(ValueError, match="technique_spans"):
+        TermTagger(technique_rates=5.0).fit(texts, spans)
 
 
 def test_empty_and_wordless_texts(tagger):

@@ -106,3 +106,10 @@ def test_cross_validate_and_search_use_the_training_part_only(tiny_data_dir):
     search = search_C(train_of, load_lexicons(tiny_data_dir), config, n_splits=2)
     assert search["C_loaded"] in SEARCH_GRID["C_loaded"]
     assert search["C_stance"] in SEARCH_GRID["C_stance"]
+
+
+def test_default_recipe_learns_span_and_technique_rates(tiny_model):
+    tagger = tiny_model.tagger
+    assert tagger.span_rates and tagger.technique_rates
+    assert tagger.span_rates_ and tagger.technique_rates_
+    assert not hasattr(tiny_model, "term_features")
