@@ -89,7 +89,7 @@ def exit_without_finalizing(arbiter, worker) -> None:
 #: gunicorn's exceptions for requests it cannot parse -> (status, reason). The app never
 #: sees these requests; anything else (a bug, a TLS or proxy-protocol problem, which
 #: ``slant serve`` does not configure) keeps gunicorn's own handling.
-_PROTOCOL_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
+_PROTOCOL_ERRORS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str], ...] = (
     (http_errors.LimitRequestLine, 414, "URI Too Long"),
     (http_errors.LimitRequestHeaders, 431, "Request Header Fields Too Large"),
     (http_errors.UnsupportedTransferCoding, 501, "Not Implemented"),
