@@ -60,6 +60,28 @@ def _suffix(word: str) -> str:
     return word[-3:] if len(word) > 4 else ""
 
 
+def _sentence_ids(n: int, lengths) -> np.ndarray:
+    """Sentence index of each of ``n`` tokens of consecutive sentences of ``lengths``
+    (one sentence when None)."""
+    if lengths is None:
+        return np.zeros(n, dtype=np.int64)
+    return np.repeat(np.arange(len(lengths)), lengths)
+
+
+def _neighbour(values: np.ndarray, sentence: np.ndarray, k: int, fill: float) -> np.ndarray:
+    """The value ``k`` tokens before (k > 0) or after (k < 0) each token in the same
+    sentence, ``fill`` where there is none."""
+    n = len(values)
+    out = np.full(n, fill)
+    m = abs(k)
+    if m < n:
+        if k > 0:
+            out[m:] = np.where(sentence[m:] == sentence[:-m], values[:-m], fill)
+        else:
+            out[:-m] = np.where(sentence[:-m] == sentence[m:], values[m:], fill)
+    return out
+
+
 def _context_features(z: np.ndarray, lengths=None) -> np.ndarray:
     """Second-stage features of each token from first-stage logits ``z``: its own logit,
     its neighbours' (two each side, within its sentence) and the stronger adjacent one.
@@ -67,21 +89,11 @@ def _context_features(z: np.ndarray, lengths=None) -> np.ndarray:
     ``z`` holds the tokens of consecutive sentences of the given ``lengths`` (one sentence
     when None). Sentence-wide features (max, mean) were tried: they raise every word of a
     loaded sentence ("prams", "footpath") and lowered BABE word F1 on a validation fold."""
-    n = len(z)
-    sentence = (np.zeros(n, dtype=np.int64) if lengths is None
-                else np.repeat(np.arange(len(lengths)), lengths))
+    sentence = _sentence_ids(len(z), lengths)
 
     def neighbour(k: int) -> np.ndarray:
-        # The logit k tokens before (k > 0) or after (k < 0) in the same sentence;
-        # "no word here" reads as a very unlikely loaded word.
-        out = np.full(n, -10.0)
-        m = abs(k)
-        if m < n:
-            if k > 0:
-                out[m:] = np.where(sentence[m:] == sentence[:-m], z[:-m], -10.0)
-            else:
-                out[:-m] = np.where(sentence[:-m] == sentence[m:], z[m:], -10.0)
-        return out
+        # "No word here" reads as a very unlikely loaded word.
+        return _neighbour(z, sentence, k, -10.0)
 
     before, after = neighbour(1), neighbour(-1)
     return np.column_stack([z, before, after, neighbour(2), neighbour(-2),
@@ -91,15 +103,9 @@ def _context_features(z: np.ndarray, lengths=None) -> np.ndarray:
 def _with_neighbours(values: np.ndarray, lengths) -> np.ndarray:
     """Columns (own, previous, next) of per-token ``values``, 0 across sentence ends;
     shape (n_tokens, 3). ``lengths`` are the token counts of consecutive sentences."""
-    n = len(values)
-    sentence = np.repeat(np.arange(len(lengths)), lengths)
-    out = np.zeros((n, 3))
-    out[:, 0] = values
-    if n > 1:
-        same = sentence[1:] == sentence[:-1]
-        out[1:, 1] = np.where(same, values[:-1], 0.0)
-        out[:-1, 2] = np.where(same, values[1:], 0.0)
-    return out
+    sentence = _sentence_ids(len(values), lengths)
+    return np.column_stack([values, _neighbour(values, sentence, 1, 0.0),
+                            _neighbour(values, sentence, -1, 0.0)])
 
 
 def span_rate_table(words, labels, weights, smoothing: float, folds=None):
@@ -339,9 +345,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             lengths.append(len(tokens))
         self.classes_ = np.array([0, 1])
         labels, weights = np.array(labels), np.array(weights)
-        sentence_of_token = np.repeat(np.arange(len(X)), lengths)
-        fold_of_sentence = np.arange(len(X)) % 3
-        token_folds = fold_of_sentence[sentence_of_token]
+        token_folds = np.repeat(np.arange(len(X)) % 3, lengths)  # sentence i in fold i % 3
         self.span_rates_, self.technique_rates_, oof_rates = None, None, []
         if self.span_rates:
             self.span_rates_, oof = span_rate_table(token_words, labels, weights,
@@ -365,7 +369,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             # them on words it has not memorised.
             oof = np.empty(len(labels))
             for fold in range(3):
-                held = fold_of_sentence[sentence_of_token] == fold
+                held = token_folds == fold
                 part = self._fit_first_stage(matrix[~held], labels[~held], weights[~held])
                 oof[held] = matrix[held] @ part.coef_[0] + part.intercept_[0]
             context = LogisticRegression(C=1.0, class_weight=self.class_weight,
