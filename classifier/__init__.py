@@ -8,6 +8,11 @@
 
 __version__ = "0.1.0"
 
+from ._lazy import defer_import  # noqa: E402
+
+# Before anything imports textstat, which imports NLTK only for what readability replaces.
+defer_import("nltk")
+
 from .analyzer import MAX_TEXT_CHARS, Analyzer, analyze, validate_text  # noqa: E402
 from .errors import (  # noqa: E402
     DataError,
