@@ -244,6 +244,29 @@ def test_connection_after_an_unreadable_chunked_body(request, worker, head, stat
     assert replies[1:] in ([], [(200, {"status": "ok"})]), replies
 
 
+@pytest.mark.parametrize("worker", ["sync", "gthread"])
+@pytest.mark.parametrize("path, content_type", [
+    ("/v1/analyze", "application/json"), ("/v1/analyze", "text/plain"),
+    ("/v1/analyze/batch", "application/json"),
+])
+def test_huge_content_length_is_refused_before_the_body_is_read(request, worker, path,
+                                                                 content_type):
+    """The 413 comes back although no byte of the announced body was sent."""
+    server = request.getfixturevalue({"sync": "server", "gthread": "threaded_server"}[worker])
+    head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {10 ** 12}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(head)
+        received, replies = b"", []
+        while not replies:
+            chunk = connection.recv(65536)  # socket.timeout if the server waits for the body
+            assert chunk, f"closed without a reply: {received!r}"
+            received += chunk
+            replies, _ = _split_replies(received)
+    status, _, body = replies[0]
+    assert (status, body["error"]["code"]) == (413, "body_too_large")
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
