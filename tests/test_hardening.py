@@ -3,6 +3,7 @@ short load on loopback sees no errors (bounded in count and time; no latency ass
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -75,7 +76,7 @@ def _load(server, requests: int, concurrency: int, stop: threading.Event | None 
             status, _, _ = server.request("POST", "/v1/analyze", body,
                                           {"Content-Type": "application/json"}, timeout=60)
             statuses.append(status)
-        except OSError as exc:  # connection reset, refused...
+        except (OSError, http.client.HTTPException) as exc:  # reset, refused, cut short
             failures.append(repr(exc))
 
     with ThreadPoolExecutor(concurrency) as pool:
