@@ -86,6 +86,9 @@ def exit_without_finalizing(arbiter, worker) -> None:
         os._exit(0)
 
 
+#: Set on a gunicorn request once its response is sent (see ``JsonErrorThreadWorker``).
+ANSWERED = "slant_answered"
+
 #: gunicorn's exceptions for requests it cannot parse -> (status, reason). The app never
 #: sees these requests; anything else (a bug, a TLS or proxy-protocol problem, which
 #: ``slant serve`` does not configure) keeps gunicorn's own handling.
@@ -116,12 +119,20 @@ class _JsonProtocolErrors:
     HTML page. Code ``bad_request`` for a 400, ``http_error`` for the other statuses."""
 
     def handle_error(self, req, client, addr, exc) -> None:
+        addr = addr or ("", -1)  # unix socket
+        if req is not None and getattr(req, ANSWERED, False):
+            # The response has gone out: the error came after it, from draining the
+            # unread body of a keep-alive request (a broken chunk the app never read). A
+            # second reply would be taken as the answer to the client's next request, so
+            # the connection just closes (the worker closes it when this returns).
+            self.log.warning("Invalid request body from ip=%s after the response: %s",
+                             addr[0], exc)
+            return
         known = _protocol_error(exc)
         if known is None:
             super().handle_error(req, client, addr, exc)
             return
         status, reason = known
-        addr = addr or ("", -1)  # unix socket
         self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
         code = "bad_request" if status == 400 else "http_error"
         body = json.dumps(error_body(code, f"{reason}: {exc}")).encode()
@@ -151,7 +162,16 @@ class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
 
 
 class JsonErrorThreadWorker(_JsonProtocolErrors, ThreadWorker):
-    """gunicorn's ``gthread`` worker with JSON protocol errors."""
+    """gunicorn's ``gthread`` worker with JSON protocol errors.
+
+    It keeps connections alive, so after a response it discards the rest of the request's
+    body; a request marked answered gets no second reply when that fails.
+    """
+
+    def handle_request(self, req, conn) -> bool:
+        keepalive = super().handle_request(req, conn)
+        setattr(req, ANSWERED, True)  # it returns only once the response is sent
+        return keepalive
 
 
 class SlantServer(BaseApplication):

@@ -347,7 +347,9 @@ def serve(host, port, workers, threads, timeout, graceful_timeout, access_log, m
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``slant`` console script; returns the exit status."""
     try:
-        cli.main(args=argv, prog_name="slant", standalone_mode=False)
+        # Without standalone mode, click returns ``ctx.exit(code)``'s code (3 from `slant
+        # score` when documents failed) instead of raising it.
+        status = cli.main(args=argv, prog_name="slant", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -356,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    return status if isinstance(status, int) and not isinstance(status, bool) else 0
 
 
 if __name__ == "__main__":

@@ -33,14 +33,15 @@ def _free_port() -> int:
 class Server:
     """A ``slant serve`` subprocess and a tiny HTTP client for it."""
 
-    def __init__(self, model_dir: Path, log_path: Path) -> None:
+    def __init__(self, model_dir: Path, log_path: Path, threads: int = 1) -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLANT_")}
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "classifier.cli", "serve", "--port", str(self.port),
-             "--workers", "2", "--graceful-timeout", "20", "--model", str(model_dir)],
+             "--workers", "2", "--threads", str(threads), "--graceful-timeout", "20",
+             "--model", str(model_dir)],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
@@ -118,6 +119,18 @@ def server(tiny_model_dir, tmp_path_factory):
         server.close()
 
 
+@pytest.fixture(scope="module")
+def threaded_server(tiny_model_dir, tmp_path_factory):
+    """A server with gthread workers (``--threads 2``), which keep connections alive."""
+    server = Server(tiny_model_dir, tmp_path_factory.mktemp("serve") / "threaded.log",
+                    threads=2)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.close()
+
+
 def test_serve_answers_concurrent_requests(server):
     counted = server.analyses_counted()
     status, body = server.post_json("/v1/analyze", {"text": TEXT})
@@ -152,17 +165,38 @@ def test_serve_answers_concurrent_requests(server):
     assert {r["pid"] for r in records} <= set(_children(server.process.pid))
 
 
-def _raw_exchange(port: int, data: bytes) -> tuple[int, dict, dict]:
-    """Send ``data`` as is; the reply's status, headers and JSON body."""
+def _split_replies(data: bytes) -> tuple[list[tuple[int, dict, dict]], bytes]:
+    """The complete replies at the start of ``data`` (status, headers, JSON body), and
+    the bytes after them."""
+    replies = []
+    while b"\r\n\r\n" in data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        headers = dict(line.split(": ", 1) for line in header_lines)
+        length = int(headers["Content-Length"])
+        if len(rest) < length:
+            break
+        replies.append((int(status_line.split()[1]), headers, json.loads(rest[:length])))
+        data = rest[length:]
+    return replies, data
+
+
+def _raw_replies(port: int, data: bytes) -> list[tuple[int, dict, dict]]:
+    """Send ``data`` as is and read until the server closes; every reply it sent."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         connection.sendall(data)
-        reply = b""
+        received = b""
         while chunk := connection.recv(65536):
-            reply += chunk
-    head, _, body = reply.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in header_lines)
-    return int(status_line.split()[1]), headers, json.loads(body)
+            received += chunk
+    replies, rest = _split_replies(received)
+    assert rest == b"", f"garbage after the replies: {rest!r}"
+    return replies
+
+
+def _raw_exchange(port: int, data: bytes) -> tuple[int, dict, dict]:
+    """Send ``data`` as is; the one reply's status, headers and JSON body."""
+    (reply,) = _raw_replies(port, data)
+    return reply
 
 
 @pytest.mark.parametrize("data, status, code", [
@@ -184,6 +218,53 @@ def test_malformed_http_gets_the_json_error_shape(server, data, status, code):
     # No worker died answering it.
     assert server.request("GET", "/healthz")[0] == 200
     assert set(_children(server.process.pid)) == workers
+
+
+BROKEN_CHUNK = b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n"
+NEXT_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+
+@pytest.mark.parametrize("worker", ["sync", "gthread"])
+@pytest.mark.parametrize("head, status", [
+    (b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n", 400),
+    (b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n", 415),
+    (b"POST /nowhere HTTP/1.1\r\nHost: x\r\n", 404),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\n", 200),
+], ids=["read-by-the-app", "refused-unread", "no-route", "ignored"])
+def test_connection_after_an_unreadable_chunked_body(request, worker, head, status):
+    """A broken chunked body, then another request on the same connection: one answer
+    to the first, then either the right answer to the second or a closed connection,
+    never a stray reply (gthread workers drain an unread body after responding)."""
+    server = request.getfixturevalue({"sync": "server", "gthread": "threaded_server"}[worker])
+    replies = [(got, body) for got, _, body in
+               _raw_replies(server.port, head + BROKEN_CHUNK + NEXT_REQUEST)]
+    assert replies and replies[0][0] == status, replies
+    if status == 400:
+        assert replies[0][1]["error"]["code"] == "bad_request"
+    assert replies[1:] in ([], [(200, {"status": "ok"})]), replies
+
+
+@pytest.mark.parametrize("worker", ["sync", "gthread"])
+@pytest.mark.parametrize("path, content_type", [
+    ("/v1/analyze", "application/json"), ("/v1/analyze", "text/plain"),
+    ("/v1/analyze/batch", "application/json"),
+])
+def test_huge_content_length_is_refused_before_the_body_is_read(request, worker, path,
+                                                                 content_type):
+    """The 413 comes back although no byte of the announced body was sent."""
+    server = request.getfixturevalue({"sync": "server", "gthread": "threaded_server"}[worker])
+    head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {10 ** 12}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(head)
+        received, replies = b"", []
+        while not replies:
+            chunk = connection.recv(65536)  # socket.timeout if the server waits for the body
+            assert chunk, f"closed without a reply: {received!r}"
+            received += chunk
+            replies, _ = _split_replies(received)
+    status, _, body = replies[0]
+    assert (status, body["error"]["code"]) == (413, "body_too_large")
 
 
 def _children(pid: int) -> list[int]:

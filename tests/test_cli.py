@@ -141,10 +141,14 @@ def test_every_command_is_documented_with_an_example(path, command):
             assert param.help, f"{' '.join(path)} {param.opts[0]} has no help"
 
 
-def test_main_returns_exit_codes(tiny_model_dir, article, capsys):
+def test_main_returns_exit_codes(tiny_model_dir, article, tmp_path, capsys):
     assert main(["analyze", str(article), "--model", str(tiny_model_dir), "--json"]) == 0
     assert main(["analyze", "--bogus"]) == 2
     assert main(["--version"]) == 0
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"text": "The board met."}\n{"text": 5}\n')
+    assert main(["score", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--quiet",
+                 "--model", str(tiny_model_dir)]) == 3  # some documents failed
 
 
 def test_console_script_runs_offline_in_a_subprocess(tiny_model_dir):

@@ -53,3 +53,29 @@ def test_curl_examples_show_real_scores(analyzer, page):
         assert len(shown) > 10
         # Replies elide parts ("..."): every number shown must appear, in order.
         assert _is_subsequence(shown, _numbers(real)), (shown, _numbers(real))
+
+
+def test_batch_error_records_are_real_output(tiny_model_dir, tmp_path):
+    """docs/batch.md's error records (``...`` elides a part) are `slant score`'s lines."""
+    from click.testing import CliRunner
+
+    from classifier.cli import cli
+
+    page = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    shown = [line for block in JSON_BLOCK.findall(page) for line in block.splitlines()
+             if '"error"' in line]
+    assert len(shown) >= 2
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "doc-1", "source": "wire", "text": "The board met."}\n'
+                      "not json\n"
+                      '{"text": "The council voted."}\n'
+                      '{"id": "number", "text": 5}\n', encoding="utf-8")
+    output = tmp_path / "scored.jsonl"
+    result = CliRunner().invoke(cli, ["score", str(corpus), "-o", str(output), "--quiet",
+                                      "--model", str(tiny_model_dir)])
+    assert result.exit_code == 3, result.output
+    real = (output.read_text(encoding="utf-8").splitlines()
+            + (tmp_path / "scored.jsonl.errors.jsonl").read_text(encoding="utf-8").splitlines())
+    for line in shown:
+        pattern = ".*".join(map(re.escape, line.split("...")))
+        assert any(re.fullmatch(pattern, record) for record in real), (line, real)
