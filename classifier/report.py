@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import click
 
-from .results import AnalysisResult, SentenceResult
+from .results import AnalysisResult, SentenceResult, Term
 
 __all__ = ["render_report"]
 
@@ -22,17 +23,54 @@ def _fmt(value: float | None) -> str:
     return "  – " if value is None else f"{value:.2f}"
 
 
-def _highlight(sentence: SentenceResult, color: bool | None) -> str:
-    """The sentence with its loaded terms marked [like this] (and coloured on a terminal)."""
-    pieces, cursor = [], sentence.start
+# Terms are marked with two private-use characters while the text is wrapped: each is
+# one column wide, like the bracket it becomes, so the wrap width is the visible width
+# (colour codes, added afterwards, would otherwise count towards it).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MARKERS = re.compile(f"([{_OPEN}{_CLOSE}])")
+
+
+def _marked(sentence: SentenceResult) -> str:
+    """The sentence with each loaded term between the two markers."""
+    text = sentence.text.translate({ord(_OPEN): "\ufffd", ord(_CLOSE): "\ufffd"})
+    pieces, cursor = [], 0
     for term in sentence.terms:
-        pieces.append(sentence.text[cursor - sentence.start:term.start - sentence.start])
-        fg = "red" if term.polarity == "negative" else "green"
-        marked = f"[{term.text}]"
-        pieces.append(click.style(marked, fg=fg, bold=True) if color is not False else marked)
-        cursor = term.end
-    pieces.append(sentence.text[cursor - sentence.start:])
+        start, end = term.start - sentence.start, term.end - sentence.start
+        pieces += [text[cursor:start], _OPEN, text[start:end], _CLOSE]
+        cursor = end
+    pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def _styled(text: str, term: Term, color: bool | None) -> str:
+    if not text or color is False:
+        return text
+    return click.style(text, fg="red" if term.polarity == "negative" else "green", bold=True)
+
+
+def _painted(lines: list[str], terms: list[Term], color: bool | None) -> list[str]:
+    """The marked lines with the terms shown [like this], coloured by polarity unless
+    ``color`` is False. A term wrapped over two lines is coloured on both, and every
+    line ends its own colour."""
+    out, term = [], -1
+    run: str | None = None  # the shown part of the current term, None outside terms
+    for line in lines:
+        pieces = []
+        for piece in _MARKERS.split(line):
+            if piece == _OPEN:
+                term, run = term + 1, "["
+            elif piece == _CLOSE:
+                pieces.append(_styled(run + "]", terms[term], color))
+                run = None
+            elif run is not None:
+                run += piece
+            else:
+                pieces.append(piece)
+        if run is not None:  # the term goes on in the next line
+            pieces.append(_styled(run, terms[term], color))
+            run = ""
+        out.append("".join(pieces))
+    return out
 
 
 def render_report(result: AnalysisResult, *, color: bool | None = None, width: int = 88) -> str:
@@ -44,7 +82,8 @@ def render_report(result: AnalysisResult, *, color: bool | None = None, width: i
     for warning in result.warnings:
         lines.append(f"Warning: {warning}")
     if result.title is not None:
-        lines.append(f"Title: {_highlight(result.title, color)}  "
+        title = _painted([_marked(result.title)], result.title.terms, color)[0]
+        lines.append(f"Title: {title}  "
                      f"(loaded {_fmt(result.title.loaded)}, stance {_fmt(result.title.stance)})")
     lines += [
         "",
@@ -74,9 +113,8 @@ def render_report(result: AnalysisResult, *, color: bool | None = None, width: i
     lines += ["", " #  loaded stance"]
     for sentence in result.sentences:
         flag = "  [quoted]" if sentence.quoted else ""
-        # Colour codes count towards the wrap width; lines come out a little short.
-        body = textwrap.wrap(_highlight(sentence, color) + flag, width - 18,
-                             break_on_hyphens=False) or [""]
+        body = _painted(textwrap.wrap(_marked(sentence) + flag, width - 18,
+                                      break_on_hyphens=False) or [""], sentence.terms, color)
         lines.append(f"{sentence.index + 1:>2}  {_fmt(sentence.loaded)}   "
                      f"{_fmt(sentence.stance)}   {body[0]}")
         lines += [" " * 18 + line for line in body[1:]]
