@@ -125,6 +125,10 @@ def test_fit_rejects_mismatched_lengths():
         ("the Smith plan", [0.0, 0.3, 0.9], ["plan"]),  # names do not join by hysteresis
         ("and the Smith", [0.9, 0.9, 0.9], []),  # function words and names never start one
         ("SHAMEFUL vote", [0.9, 0.0], ["SHAMEFUL"]),
+        # numbers neither start nor grow a term, in digits or in words
+        ("a disastrous eighteen months", [0.0, 0.9, 0.4, 0.0], ["disastrous"]),
+        ("shocking 5-4 vote", [0.9, 0.9, 0.0], ["shocking"]),
+        ("Twelve 300 million", [0.9, 0.9, 0.9], []),
         ("nothing here", [0.1, 0.1], []),
     ],
 )
