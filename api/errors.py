@@ -40,6 +40,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "rate_limited": (429, "Too many requests from this client; see `Retry-After`."),
     "internal_error": (500, "A bug in Slant. Please report it."),
     "model_unavailable": (503, "The model is not loaded."),
+    "timeout": (503, "The request took longer than the server's timeout (`slant serve "
+                     "--timeout`); its worker was restarted."),
 }
 
 #: Library error codes whose HTTP status is not 422.

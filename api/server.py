@@ -114,9 +114,11 @@ def _protocol_error(exc: Exception) -> tuple[int, str] | None:
 
 
 class _JsonProtocolErrors:
-    """Worker mixin: malformed HTTP (a bad request line, oversized headers, a broken
-    chunked body) is answered in the API's one JSON error shape instead of gunicorn's
-    HTML page. Code ``bad_request`` for a 400, ``http_error`` for the other statuses."""
+    """Worker mixin: what gunicorn answers itself is answered in the API's one JSON error
+    shape instead of gunicorn's HTML page. Malformed HTTP (a bad request line, oversized
+    headers, a broken chunked body) gets ``bad_request`` for a 400 and ``http_error`` for
+    the other statuses; a request cut off by the worker timeout gets 503 ``timeout``; any
+    other failure outside the app 500 ``internal_error``."""
 
     def handle_error(self, req, client, addr, exc) -> None:
         addr = addr or ("", -1)  # unix socket
@@ -129,13 +131,24 @@ class _JsonProtocolErrors:
                              addr[0], exc)
             return
         known = _protocol_error(exc)
-        if known is None:
-            super().handle_error(req, client, addr, exc)
-            return
-        status, reason = known
-        self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
-        code = "bad_request" if status == 400 else "http_error"
-        body = json.dumps(error_body(code, f"{reason}: {exc}")).encode()
+        if known is not None:
+            status, reason = known
+            self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+            code = "bad_request" if status == 400 else "http_error"
+            message = f"{reason}: {exc}"
+        elif isinstance(exc, SystemExit):
+            # The arbiter aborts a worker silent for --timeout seconds; the abort is a
+            # SystemExit raised in the request's handler, which gunicorn reports here
+            # before the worker exits.
+            status, reason, code = 503, "Service Unavailable", "timeout"
+            message = (f"the request took longer than the server's {self.cfg.timeout}-second "
+                       "timeout")
+            self.log.error("Request from ip=%s cut off by the worker timeout", addr[0])
+        else:
+            status, reason, code = 500, "Internal Server Error", "internal_error"
+            message = "internal error: this is a bug in Slant"
+            self.log.exception("Error handling request from ip=%s", addr[0])
+        body = json.dumps(error_body(code, message)).encode()
         # A header error carries the request whose line was read (other errors' ``req``
         # attribute can be a plain string): log it like any other request.
         req = req if req is not None else getattr(exc, "req", None)

@@ -33,7 +33,8 @@ def _free_port() -> int:
 class Server:
     """A ``slant serve`` subprocess and a tiny HTTP client for it."""
 
-    def __init__(self, model_dir: Path, log_path: Path, threads: int = 1) -> None:
+    def __init__(self, model_dir: Path, log_path: Path, threads: int = 1,
+                 options: tuple[str, ...] = ()) -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLANT_")}
         self.log_path = log_path
@@ -41,7 +42,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "classifier.cli", "serve", "--port", str(self.port),
              "--workers", "2", "--threads", str(threads), "--graceful-timeout", "20",
-             "--model", str(model_dir)],
+             "--model", str(model_dir), *options],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
@@ -265,6 +266,24 @@ def test_huge_content_length_is_refused_before_the_body_is_read(request, worker,
             replies, _ = _split_replies(received)
     status, _, body = replies[0]
     assert (status, body["error"]["code"]) == (413, "body_too_large")
+
+
+def test_request_cut_off_by_the_worker_timeout_gets_the_json_error_shape(tiny_model_dir,
+                                                                          tmp_path):
+    server = Server(tiny_model_dir, tmp_path / "timeout.log", options=("--timeout", "1"))
+    try:
+        server.wait_ready()
+        # Seconds of work for one worker (see the SIGTERM test below).
+        documents = [{"id": i, "text": (TEXT + "\n\n") * 20} for i in range(64)]
+        status, headers, body = server.request(
+            "POST", "/v1/analyze/batch", json.dumps({"documents": documents}).encode(),
+            {"Content-Type": "application/json"})
+        assert status == 503 and headers["Content-Type"] == "application/json"
+        assert json.loads(body)["error"]["code"] == "timeout"
+        server.wait_ready()  # the worker was replaced
+        assert "WORKER TIMEOUT" in server.log() and "Traceback" not in server.log()
+    finally:
+        server.close()
 
 
 def _children(pid: int) -> list[int]:
