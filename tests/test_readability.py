@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import textstat
 from hypothesis import given, settings
@@ -188,6 +189,42 @@ def test_report_is_exact_whatever_separates_the_sentences(text, spans) -> None:
     assert sentences == [sentence_readability(text[s:e]) for s, e in spans]
     assert article == article_readability(text, sentence_count=len(spans))
     assert article["words"] == counts.count_words(text)
+
+
+_SENTENCE_TOKENS = st.sampled_from(
+    ["the", "council", "Unprecedented", "don't", "'tis", "DIDN'T", "Sam's", "'quoted'", "'",
+     "’", "3.5", "—", "...", "-", "café", "İstanbul", "ΟΔΟΣ", "Σ", "snake_case", "x\x1fy",
+     "antidisestablishmentarianism", "Okonjo-Hale", "Zzyzx", "hmm", "wow!"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_SENTENCE_TOKENS, max_size=12), max_size=8),
+       st.lists(st.sampled_from([" ", "\n", "  \n\n", "\t", "\xa0", "\u2003"]), min_size=9,
+                max_size=9))
+def test_report_is_exact_on_random_sentences(sentences, separators) -> None:
+    # The one-pass counting must give the very values (and types) of the per-sentence
+    # functions, whatever the words at the sentence edges.
+    text, spans = separators[0], []
+    for sentence, separator in zip(sentences, separators[1:], strict=False):
+        start = len(text)
+        text += " ".join(sentence)
+        spans.append((start, len(text)))
+        text += separator
+    report = readability_report(text, spans)
+    expected = ([sentence_readability(text[s:e]) for s, e in spans],
+                article_readability(text, sentence_count=len(spans)))
+    assert repr(report) == repr(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.floats(min_value=-1e7, max_value=1e7, allow_nan=False),
+    st.integers(-10**6, 10**6).map(lambda k: k / 1000),  # halves such as 0.125 and 2.675
+)))
+def test_rounding_many_at_once_is_round(values) -> None:
+    rounded = readability._rounded(np.array(values, dtype=np.float64))
+    assert repr(rounded) == repr([round(value, 2) for value in values])
 
 
 @pytest.mark.parametrize("text", ["", "Hi.", "Two words", "One sentence only, nothing more."])
