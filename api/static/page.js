@@ -78,6 +78,7 @@
     body_too_large: "This article is too large to send. Try a shorter part of it.",
     rate_limited: "Too many analyses in a short time. Wait a moment and try again.",
     model_unavailable: "The Slant model is not available right now. Try again later.",
+    timeout: "This article took too long to analyse. Try a shorter part of it.",
     internal_error: "Something went wrong inside Slant. This is a bug; please report it.",
   };
 
