@@ -1,6 +1,7 @@
 """CPU instructions per article for the analyzer or one of its parts (callgrind).
 
 Usage: python bench/bench_instructions.py [--part full] [--articles 20] [--warm 300]
+       [--keep callgrind.out]
 
 Wall-clock timings on a shared 2-vCPU VM drift by 20% or more between runs; the number
 of instructions executed does not (two runs agree to about 0.1%), so this is the figure
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--warm", type=int, default=300)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--keep", type=Path, metavar="FILE",
+                        help="also save callgrind's output there (for callgrind_annotate)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -91,6 +95,8 @@ def main() -> None:
         totals = [line for line in out.read_text().splitlines()
                   if line.startswith(("summary:", "totals:"))]
         instructions = int(totals[0].split()[1])
+        if args.keep:
+            shutil.copyfile(out, args.keep)
     print(f"{args.part}: {instructions / args.articles / 1e6:.2f} M instructions per "
           f"30-sentence article ({args.articles} articles, after {args.warm} for warm-up)")
 
