@@ -15,8 +15,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from classifier.errors import ModelError, SlantError
 
-__all__ = ["ApiError", "ConfigError", "ERROR_CODES", "error_body", "error_response",
-           "library_error", "register_error_handlers"]
+__all__ = ["ApiError", "ConfigError", "ERROR_CODES", "INTERNAL_ERROR_MESSAGE", "error_body",
+           "error_response", "library_error", "register_error_handlers"]
 
 #: Every error code the API can return -> (HTTP status, description).
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -43,6 +43,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "timeout": (503, "The request took longer than the server's timeout (`slant serve "
                      "--timeout`); its worker was restarted."),
 }
+
+#: The message of every ``internal_error``, from the app or from ``slant serve``'s workers.
+INTERNAL_ERROR_MESSAGE = "internal error: this is a bug in Slant"
 
 #: Library error codes whose HTTP status is not 422.
 _LIBRARY_STATUS = {"text_too_long": 413}
@@ -145,7 +148,7 @@ def _handle_internal_error(exc: InternalServerError):
     original = getattr(exc, "original_exception", None) or exc
     current_app.logger.error("unhandled error in %s %s", request.method, request.path,
                              exc_info=(type(original), original, original.__traceback__))
-    return error_response("internal_error", "internal error: this is a bug in Slant")
+    return error_response("internal_error", INTERNAL_ERROR_MESSAGE)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -25,7 +25,7 @@ from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
-from .errors import error_body
+from .errors import INTERNAL_ERROR_MESSAGE, error_body
 
 __all__ = ["JsonAccessLogger", "JsonErrorSyncWorker", "JsonErrorThreadWorker", "SlantServer",
            "serve"]
@@ -90,8 +90,8 @@ def exit_without_finalizing(arbiter, worker) -> None:
 ANSWERED = "slant_answered"
 
 #: gunicorn's exceptions for requests it cannot parse -> (status, reason). The app never
-#: sees these requests; anything else (a bug, a TLS or proxy-protocol problem, which
-#: ``slant serve`` does not configure) keeps gunicorn's own handling.
+#: sees these requests; for anything else gunicorn reports (the worker timeout, a bug)
+#: see ``_JsonProtocolErrors.handle_error``.
 _PROTOCOL_ERRORS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str], ...] = (
     (http_errors.LimitRequestLine, 414, "URI Too Long"),
     (http_errors.LimitRequestHeaders, 431, "Request Header Fields Too Large"),
@@ -146,11 +146,11 @@ class _JsonProtocolErrors:
             self.log.error("Request from ip=%s cut off by the worker timeout", addr[0])
         else:
             status, reason, code = 500, "Internal Server Error", "internal_error"
-            message = "internal error: this is a bug in Slant"
+            message = INTERNAL_ERROR_MESSAGE
             self.log.exception("Error handling request from ip=%s", addr[0])
         body = json.dumps(error_body(code, message)).encode()
-        # A header error carries the request whose line was read (other errors' ``req``
-        # attribute can be a plain string): log it like any other request.
+        # Log the request like any other. A header error carries the request whose line
+        # was read (other errors' ``req`` attribute can be a plain string).
         req = req if req is not None else getattr(exc, "req", None)
         if isinstance(req, Request):
             try:
@@ -161,7 +161,7 @@ class _JsonProtocolErrors:
                 response.sent = len(body)
                 self.log.access(response, req, environ, timedelta(0))
             except Exception:  # a log line must never cost the client its answer
-                self.log.exception("cannot log an invalid request")
+                self.log.exception("cannot log a request gunicorn answered")
         head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
         try:
