@@ -18,6 +18,7 @@ from .quotes import find_quotations, is_inside, sentence_is_quoted
 from .readability import readability_report, sentence_readability
 from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
+from .stacking import sentence_peaks
 from .tagger import merge_terms
 from .tokens import token_spans
 
@@ -148,13 +149,21 @@ class Analyzer:
     def _score(self, text: str, spans: list[tuple[int, int]], options: _Options,
                readability: list[dict[str, Any]] | None) -> list[SentenceResult]:
         texts = [text[s:e] for s, e in spans]
+        model = self.model
+        # The tagger runs once: its word probabilities give the terms, and each sentence's
+        # strongest word also feeds the stacked heads (the default model's `loaded`).
+        stacked = bool(getattr(model, "stacks", None))
+        tokens = (model.tagger.token_probabilities(texts)
+                  if texts and (options.terms or stacked) else None)
+        peaks = None if tokens is None else sentence_peaks(tokens[1], tokens[2])
         # The full feature matrix is only assembled for explanations; scores alone are
         # computed block by block.
-        matrix = self.model.sentence_matrix(texts) if texts and options.explain else None
-        scores = self.model.score_sentences(texts, matrix)
+        matrix = model.sentence_matrix(texts) if texts and options.explain else None
+        scores = model.score_sentences(texts, matrix, peaks=peaks)
         loaded, stance = scores["loaded"].round(4).tolist(), scores["stance"].round(4).tolist()
         quotations = find_quotations(text)
-        found = self._terms(texts, spans) if options.terms else [[] for _ in texts]
+        found = (self._terms(texts, spans, tokens, peaks) if options.terms and texts
+                 else [[] for _ in texts])
         terms = [
             [Term(start, end, text[start:end], score, polarity,
                   is_inside(quotations, start, end)) for start, end, score, polarity in row]
@@ -162,7 +171,8 @@ class Analyzer:
         ]
         explanations = {}
         if options.explain and texts:
-            explanations = {h: self.model.explain(matrix, h) for h in scores}
+            strongest = _strongest_words(*tokens, peaks) if stacked else None
+            explanations = {h: model.explain(matrix, h, strongest=strongest) for h in scores}
         return [
             SentenceResult(
                 index=index,
@@ -183,20 +193,17 @@ class Analyzer:
             for index, ((start, end), sentence) in enumerate(zip(spans, texts, strict=True))
         ]
 
-    def _terms(self, texts: list[str], spans: list[tuple[int, int]]):
+    def _terms(self, texts: list[str], spans: list[tuple[int, int]], tokens, peaks):
         """Loaded terms of every sentence as (start, end, score, polarity) in text offsets.
 
-        All sentences' words are scored in one call, and only sentences with a word at
-        the threshold are merged into terms (about 60% of news sentences). All terms get
-        their polarity in one call: the polarity model's per-call overhead is far larger
-        than its per-term cost.
+        ``tokens`` is the tagger's ``token_probabilities(texts)`` and ``peaks`` each
+        sentence's highest word probability: only sentences with a word at the threshold
+        are merged into terms (about 60% of news sentences). All terms get their polarity
+        in one call: the polarity model's per-call overhead is far larger than its
+        per-term cost.
         """
-        _, lengths, probabilities = self.model.tagger.token_probabilities(texts)
+        _, lengths, probabilities = tokens
         ends = np.cumsum(lengths)
-        peaks = np.zeros(len(texts))
-        nonempty = np.flatnonzero(lengths)
-        if len(nonempty):
-            peaks[nonempty] = np.maximum.reduceat(probabilities, (ends - lengths)[nonempty])
         found: list[list[tuple[int, int, float]]] = [[] for _ in texts]
         words = []
         for i in np.flatnonzero(peaks >= self.term_threshold).tolist():
@@ -223,6 +230,22 @@ class Analyzer:
             top_terms=_top_terms(sentences),
             readability=readability,
         )
+
+
+def _strongest_words(words: list[list[str]], lengths, probabilities,
+                     peaks) -> list[tuple[str, float]]:
+    """Each sentence's most loaded word (as written) and its probability; ("", 0.0) for a
+    sentence without words."""
+    out, start = [], 0
+    for sentence_words, length, peak in zip(words, lengths.tolist(), peaks.tolist(),
+                                            strict=True):
+        if length:
+            best = int(np.argmax(probabilities[start:start + length]))
+            out.append((sentence_words[best], peak))
+        else:
+            out.append(("", 0.0))
+        start += length
+    return out
 
 
 def _mean(values: list[float]) -> float | None:

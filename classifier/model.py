@@ -6,7 +6,9 @@ A :class:`SlantModel` bundles fitted scikit-learn estimators:
   (word and character TF-IDF, lexicon shares), shared by both sentence heads;
 - ``heads["loaded"]`` and ``heads["stance"]``: calibrated logistic regressions;
 - ``tagger``: a :class:`~classifier.tagger.TermTagger` for loaded words;
-- ``polarity``: a :class:`~classifier.tagger.TermPolarity`.
+- ``polarity``: a :class:`~classifier.tagger.TermPolarity`;
+- ``stacks``: for some heads, a :class:`~classifier.stacking.WordEvidenceStack` that
+  combines the head's probability with the tagger's strongest word in the sentence.
 
 On disk a model is a directory holding ``model.pkl.xz``, ``metadata.json``
 (versions, data hashes, metrics, the artifact's sha256) and ``MODEL_CARD.md``.
@@ -40,6 +42,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 
 from .caches import DerivedCachesMixin
 from .errors import ModelError, ModelIntegrityError, ModelNotFoundError, ModelVersionError
+from .stacking import sentence_peaks
 from .tokens import TokenizedTexts
 
 __all__ = [
@@ -70,6 +73,7 @@ class SlantModel(DerivedCachesMixin):
     tagger: Any
     polarity: Any
     metadata: dict[str, Any] = field(default_factory=dict)
+    stacks: dict[str, Any] = field(default_factory=dict)
 
     def _linear_heads(self):
         """:func:`_stack_linear_heads` of ``self.heads``, cached until the heads change."""
@@ -101,12 +105,19 @@ class SlantModel(DerivedCachesMixin):
             return self.features.transform(texts)
         return sp.hstack([t.transform(texts) for t in blocks], format="csr")
 
-    def score_sentences(self, texts: list[str], matrix=None) -> dict[str, np.ndarray]:
+    def sentence_peaks(self, texts: list[str]) -> np.ndarray:
+        """The tagger's highest word probability in each of ``texts``."""
+        _, lengths, probabilities = self.tagger.token_probabilities(texts)
+        return sentence_peaks(lengths, probabilities)
+
+    def score_sentences(self, texts: list[str], matrix=None,
+                        peaks: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Calibrated probabilities of each head for ``texts``, in one vectorised call.
 
         Without ``matrix``, linear sigmoid-calibrated heads (the default model's) are
         scored block by block: each feature block times its slice of all heads' weights,
-        so the full matrix is never assembled.
+        so the full matrix is never assembled. A head with a stack then combines its
+        probability with ``peaks`` (:meth:`sentence_peaks`, computed here when not given).
 
         Returns
         -------
@@ -114,6 +125,17 @@ class SlantModel(DerivedCachesMixin):
         """
         if not texts:
             return {head: np.zeros(0) for head in self.heads}
+        scores = self._head_probabilities(texts, matrix)
+        stacks = getattr(self, "stacks", None) or {}  # models saved before stacks had none
+        if stacks:
+            if peaks is None:
+                peaks = self.sentence_peaks(texts)
+            for head, stack in stacks.items():
+                scores[head] = stack.combine(scores[head], peaks)
+        return scores
+
+    def _head_probabilities(self, texts: list[str], matrix) -> dict[str, np.ndarray]:
+        """Each head's own calibrated probabilities (before any stack)."""
         linear = self._linear_heads() if matrix is None else None
         blocks = self._blocks() if linear is not None else None
         if linear is None or blocks is None:
@@ -136,22 +158,37 @@ class SlantModel(DerivedCachesMixin):
         probabilities = 1.0 / (1.0 + np.exp(slopes * decision + offsets))
         return {head: probabilities[:, i] for i, head in enumerate(self.heads)}
 
-    def explain(self, matrix, head: str, top: int = 5) -> list[list[dict[str, Any]]]:
+    def explain(self, matrix, head: str, top: int = 5,
+                strongest: list[tuple[str, float]] | None = None) -> list[list[dict[str, Any]]]:
         """The features that pushed each sentence's ``head`` score up or down the most.
 
         A feature's contribution is its value times the logistic-regression weight
-        (before calibration, which is monotone and so keeps the order).
+        (before calibration, which is monotone and so keeps the order). For a head with a
+        stack, contributions are scaled by the stack's weight on the head, and the
+        sentence's strongest word (``strongest[i]`` is its text and probability, ``("",
+        0.0)`` for a sentence without words) competes as the feature ``terms__<word>``
+        with its contribution relative to a typical sentence's strongest word.
         """
         weights = _linear_weights(self.heads[head])
+        stack = (getattr(self, "stacks", None) or {}).get(head)
+        if stack is not None:
+            if strongest is None:
+                raise ValueError(f"explaining the stacked head {head!r} needs `strongest`")
+            weights = weights * stack.coef_[0]
+            pushes = stack.peak_contribution(np.array([p for _, p in strongest]))
         names = self.feature_names()
         contributions = matrix.multiply(weights).tocsr()
         out = []
         for row in range(contributions.shape[0]):
             start, end = contributions.indptr[row], contributions.indptr[row + 1]
             cols, values = contributions.indices[start:end], contributions.data[start:end]
+            labels = [names[c] for c in cols]
+            if stack is not None and strongest[row][0]:
+                labels.append(f"terms__{strongest[row][0].lower()}")
+                values = np.append(values, pushes[row])
             order = np.argsort(-np.abs(values))[:top]
             out.append(
-                [{"feature": names[cols[i]], "weight": round(float(values[i]), 4)} for i in order]
+                [{"feature": labels[i], "weight": round(float(values[i]), 4)} for i in order]
             )
         return out
 
@@ -261,7 +298,8 @@ def save_model(model: SlantModel, directory: Path | str, metadata: dict[str, Any
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_NAME
-    bare = SlantModel(model.features, model.heads, model.tagger, model.polarity, metadata={})
+    bare = SlantModel(model.features, model.heads, model.tagger, model.polarity, metadata={},
+                      stacks=dict(getattr(model, "stacks", None) or {}))
     with lzma.open(artifact, "wb", preset=6) as handle:
         pickle.dump(bare, handle, protocol=5)
     metadata = {

@@ -127,6 +127,10 @@ def test_options_drop_readability_and_terms(analyzer):
     result = analyzer.analyze(ARTICLE, readability=False, terms=False)
     assert all(s.readability is None and s.terms == [] for s in result.sentences)
     assert result.article.readability is None and result.article.top_terms == []
+    # The stacked scores still see the tagger's strongest word.
+    full = analyzer.analyze(ARTICLE)
+    assert ([(s.loaded, s.stance) for s in result.sentences]
+            == [(s.loaded, s.stance) for s in full.sentences])
 
 
 def test_explain_names_terms_and_features(analyzer):
@@ -135,6 +139,16 @@ def test_explain_names_terms_and_features(analyzer):
     assert set(explain) == {"terms", "loaded", "stance"}
     assert explain["loaded"] and {"feature", "weight"} <= set(explain["loaded"][0])
     assert "explain" in result.sentences[0].to_dict()
+    # Both heads are stacked on the tagger: their explanations weigh the sentence's
+    # strongest word against the head's features.
+    model = analyzer.model
+    sentence = "The shameful decision was a disaster."
+    ((spans, probabilities),) = model.tagger.score_tokens([sentence])
+    best = int(probabilities.argmax())
+    strongest = [(sentence[slice(*spans[best])], float(probabilities[best]))]
+    for head in ("loaded", "stance"):
+        expected = model.explain(model.sentence_matrix([sentence]), head, strongest=strongest)
+        assert explain[head] == expected[0]
 
 
 def test_non_english_text_gets_a_warning(analyzer):

@@ -128,6 +128,10 @@ def test_sensational_article_is_highlighted_and_summarised(page):
     page.locator("#article .term", has_text="fiasco").first.hover()
     details = page.locator("#details").inner_text()
     assert "“fiasco”" in details and "negative loaded term" in details
+    # The sentence's box says which features moved its scores, its strongest word included.
+    page.locator("#article .sentence", has_text="bungling town council").first.hover()
+    details = page.locator("#details").inner_text()
+    assert "raised loaded: the loaded word “bungling”" in details, details
     page.check("#show-scores")
     assert page.locator("#article .score-tag").first.is_visible()
 

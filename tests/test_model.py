@@ -1,7 +1,9 @@
+import copy
 import json
 import pickle
 import shutil
 
+import numpy as np
 import pytest
 
 from classifier import load_model
@@ -10,10 +12,12 @@ from classifier.model import (
     ARTIFACT_NAME,
     CARD_NAME,
     METADATA_NAME,
+    _linear_weights,
     default_model_path,
     list_models,
     read_metadata,
 )
+from classifier.stacking import WordEvidenceStack
 
 
 @pytest.fixture
@@ -115,10 +119,36 @@ def test_scores_equal_the_heads_predict_proba(which, tiny_model):
     matrix = model.features.transform(texts)
     fast = model.score_sentences(texts)
     given_matrix = model.score_sentences(texts, matrix)
+    stacks = getattr(model, "stacks", {})
     for head, estimator in model.heads.items():
         expected = estimator.predict_proba(matrix)[:, 1]
+        if head in stacks:
+            expected = stacks[head].predict_proba(
+                np.column_stack([expected, model.sentence_peaks(texts)]))[:, 1]
         assert fast[head] == pytest.approx(expected, abs=1e-6)
         assert given_matrix[head] == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_saved_model_stacks_the_strongest_word_on_both_heads(tiny_model):
+    # The default recipe (config "stack_heads") stacks both heads.
+    assert sorted(tiny_model.stacks) == ["loaded", "stance"]
+    for stack in tiny_model.stacks.values():
+        assert isinstance(stack, WordEvidenceStack) and stack.coef_[0] > 0
+
+
+def test_stacked_head_uses_the_strongest_word(tiny_model):
+    model = copy.copy(tiny_model)
+    model.stacks = {"loaded": tiny_model.stacks["loaded"]}
+    texts = ["The council made a shameful decision.", "Another sentence here.", ""]
+    computed = model.score_sentences(texts)
+    peaks = model.sentence_peaks(texts)
+    given = model.score_sentences(texts, peaks=peaks)
+    assert given["loaded"] == pytest.approx(computed["loaded"])
+    coef = model.stacks["loaded"].coef_[1]
+    stronger = model.score_sentences(texts, peaks=np.minimum(peaks + 0.3, 1.0))
+    assert np.all(np.sign(stronger["loaded"] - computed["loaded"]) == np.sign(coef))
+    # An unstacked head ignores the tagger.
+    assert stronger["stance"] == pytest.approx(computed["stance"])
 
 
 def test_scoring_caches_are_not_pickled(tiny_model):
@@ -129,10 +159,28 @@ def test_scoring_caches_are_not_pickled(tiny_model):
 
 
 def test_explain_lists_features_by_contribution(tiny_model):
-    matrix = tiny_model.sentence_matrix(["The council made a shameful decision."])
-    (top,) = tiny_model.explain(matrix, "loaded", top=3)
+    model = copy.copy(tiny_model)
+    model.stacks = {}
+    matrix = model.sentence_matrix(["The council made a shameful decision."])
+    (top,) = model.explain(matrix, "stance", top=3)
     assert 1 <= len(top) <= 3
     weights = [abs(f["weight"]) for f in top]
     assert weights == sorted(weights, reverse=True)
     # "shameful" is in the tiny npov and negative lexicons: those features push hardest.
     assert top[0]["feature"].startswith("lexicons__") and top[0]["weight"] > 0
+
+
+def test_explain_of_a_stacked_head_includes_the_strongest_word(tiny_model):
+    matrix = tiny_model.sentence_matrix(["The council made a shameful decision.", "Yes."])
+    with pytest.raises(ValueError, match="strongest"):
+        tiny_model.explain(matrix, "loaded")
+    stack = tiny_model.stacks["loaded"]
+    top, _ = tiny_model.explain(matrix, "loaded", top=50,
+                                strongest=[("Shameful", 0.95), ("", 0.0)])
+    word = [f for f in top if f["feature"] == "terms__shameful"]
+    assert word and word[0]["weight"] == pytest.approx(
+        float(stack.peak_contribution(np.array([0.95]))[0]), abs=1e-4)
+    # The head's own features are scaled by the stack's weight on the head.
+    unstacked = matrix[0].multiply(_linear_weights(tiny_model.heads["loaded"])).toarray().ravel()
+    largest = max(abs(f["weight"]) for f in top if not f["feature"].startswith("terms__"))
+    assert largest == pytest.approx(np.abs(unstacked).max() * stack.coef_[0], abs=1e-4)

@@ -113,3 +113,38 @@ def test_default_recipe_learns_span_and_technique_rates(tiny_model):
     assert tagger.span_rates and tagger.technique_rates
     assert tagger.span_rates_ and tagger.technique_rates_
     assert not hasattr(tiny_model, "term_features")
+
+
+def test_out_of_fold_head_probabilities_are_the_ones_its_sigmoid_was_fitted_on(tiny_data_dir):
+    import numpy as np
+    from sklearn.calibration import _sigmoid_calibration
+
+    from classifier.datasets import load_lexicons, prepare_splits
+    from classifier.features import build_sentence_features
+    from classifier.training import _fit_head, _labelled, _out_of_fold_probabilities
+
+    config = TrainingConfig(char_ngrams=False, calibration_folds=3)
+    train_of, _ = prepare_splits(tiny_data_dir)
+    features = build_sentence_features({k: set(v) for k, v in
+                                        load_lexicons(tiny_data_dir).items()}, char_ngrams=False)
+    records, y = _labelled(train_of["babe"], "bias")
+    matrix = features.fit_transform([r.text for r in records])
+    head = _fit_head(matrix, y, records, 2.0, config)
+    probabilities = _out_of_fold_probabilities(head, matrix, y, records, config)
+    # Refitting the sigmoid on the implied decisions gives back the head's calibrator.
+    calibrator = head.calibrated_classifiers_[0].calibrators[0]
+    decisions = (np.log1p(-probabilities) - np.log(probabilities) - calibrator.b_) / calibrator.a_
+    a, b = _sigmoid_calibration(decisions, y)
+    assert (a, b) == pytest.approx((calibrator.a_, calibrator.b_), rel=1e-4, abs=1e-6)
+    # ...and they are not the in-sample probabilities.
+    assert not np.allclose(probabilities, head.predict_proba(matrix)[:, 1])
+
+
+def test_no_stack_when_no_head_asks_for_one(tiny_data_dir, tmp_path):
+    model, _ = train_and_save(tiny_data_dir, tmp_path / "plain",
+                              TrainingConfig(char_ngrams=False, calibration_folds=3,
+                                             stack_heads=[]))
+    assert model.stacks == {}
+    texts = ["The council made a shameful decision."]
+    assert model.score_sentences(texts)["loaded"] == pytest.approx(
+        model.heads["loaded"].predict_proba(model.sentence_matrix(texts))[:, 1])

@@ -229,7 +229,7 @@
     report_verbs: "reporting verbs (said, told…)",
   };
 
-  function describeFeature(name) {
+  function describeFeature(name, weight) {
     const cut = name.indexOf("__");
     const kind = cut < 0 ? "" : name.slice(0, cut);
     const value = cut < 0 ? name : name.slice(cut + 2);
@@ -245,6 +245,11 @@
       if (ends) return "words ending “…" + core + "”";
       return "the letters “" + core + "” inside a word";
     }
+    if (kind === "terms") {
+      // Relative to a typical sentence: a negative push means even its strongest word is mild.
+      return weight > 0 ? "the loaded word “" + value + "”"
+                        : "no strongly loaded word (the strongest is “" + value + "”)";
+    }
     if (kind === "lexicons" && value === "length") return "the sentence's length";
     if (kind === "lexicons" && value.startsWith("lexicon_")) {
       const lexicon = value.slice("lexicon_".length);
@@ -259,7 +264,7 @@
       const up = item.weight > 0;
       const li = el("li", up ? "up" : "down");
       li.append(el("span", "arrow", up ? "▲ raised" : "▼ lowered"));
-      li.append(" " + headName + ": " + describeFeature(item.feature));
+      li.append(" " + headName + ": " + describeFeature(item.feature, item.weight));
       list.append(li);
     }
     return list;
