@@ -53,7 +53,29 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     list of (start, end)
         ``text[start:end]`` is one word; spans are sorted and disjoint.
     """
-    return [m.span() for m in WORD_PATTERN.finditer(text)]
+    pieces = text.split()
+    if len(" ".join(pieces)) != len(text):
+        # Runs of whitespace, or whitespace at the ends: rare inside a sentence.
+        return [m.span() for m in WORD_PATTERN.finditer(text)]
+    # One whitespace character between pieces, so each piece's offset follows from the
+    # lengths (see find_words for why the pieces give WORD_PATTERN's words).
+    spans: list[tuple[int, int]] = []
+    append = spans.append
+    start = 0
+    for piece in pieces:
+        end = start + len(piece)
+        if piece.isalnum():
+            append((start, end))
+        else:
+            core = piece.strip(_EDGE_PUNCTUATION)
+            if core.isalnum():
+                offset = end - len(piece.lstrip(_EDGE_PUNCTUATION))
+                append((offset, offset + len(core)))
+            else:
+                spans += [(start + m.start(), start + m.end())
+                          for m in WORD_PATTERN.finditer(piece)]
+        start = end + 1
+    return spans
 
 
 def tokenize(text: str) -> list[str]:
