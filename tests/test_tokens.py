@@ -60,3 +60,8 @@ def test_tokenized_texts_tokenise_once(monkeypatch):
 
 def test_tokenized_plain_lists():
     assert tokenized(["Wreaked havoc", "A"]) == [["wreaked", "havoc"], ["a"]]
+
+
+def test_edge_punctuation_holds_no_word_character():
+    # find_words strips these off pieces' edges, which is only exact for non-word characters.
+    assert not [c for c in tokens._EDGE_PUNCTUATION if WORD_PATTERN.match(c)]
