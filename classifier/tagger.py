@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
 from .language import ENGLISH_FUNCTION_WORDS
-from .tokens import WORD_PATTERN, token_spans
+from .tokens import WORD_PATTERN, find_words, token_spans
 
 __all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens", "span_rate_table"]
 
@@ -556,7 +556,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         unknown = len(static) - 1
         # All tokens of all texts are scored together: one dictionary look-up per token
         # (its row in the arrays), numpy for the rest, Python only for rare cases.
-        per_text = [WORD_PATTERN.findall(text) for text in texts]
+        per_text = [find_words(text) for text in texts]
         lengths_array = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
         originals = list(itertools.chain.from_iterable(per_text))
         if not originals:
@@ -733,7 +733,7 @@ class TermPolarity(BaseEstimator):
         out: list[str | None] = []
         unknown = []
         for i, term in enumerate(terms):
-            words = WORD_PATTERN.findall(term.lower())
+            words = find_words(term.lower())
             # Lexicon words decide; failing those, the stored guesses for known words.
             votes = ([v for v in map(self.lexicon_.get, words) if v]
                      or [v for v in map(self.guessed_.get, words) if v])

@@ -1,7 +1,28 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from classifier import tokens
-from classifier.tokens import TokenizedTexts, token_spans, tokenize, tokenized
+from classifier.tokens import (
+    WORD_PATTERN,
+    TokenizedTexts,
+    find_words,
+    token_spans,
+    tokenize,
+    tokenized,
+)
+
+# Letters, digits, "_", the characters WORD_PATTERN keeps inside words, punctuation, odd
+# whitespace and letters whose lower case is longer ("İ").
+_TRICKY = st.text(
+    st.sampled_from(list("aZé9٣ǅİß_'’-.,;\"“”()[]—…$% \u00a0\n\t")), max_size=40
+)
+
+
+@given(_TRICKY)
+def test_find_words_is_the_word_pattern(text):
+    assert find_words(text) == WORD_PATTERN.findall(text)
+    assert tokenize(text) == WORD_PATTERN.findall(text.lower())
 
 
 @pytest.mark.parametrize(
@@ -22,6 +43,11 @@ def test_token_spans_slice_the_text():
     assert [text[s:e] for s, e in token_spans(text)] == ["Wreaked", "havoc", "then", "left"]
 
 
+@given(_TRICKY)
+def test_token_spans_are_the_word_pattern_matches(text):
+    assert token_spans(text) == [m.span() for m in WORD_PATTERN.finditer(text)]
+
+
 def test_tokenized_texts_tokenise_once(monkeypatch):
     texts = TokenizedTexts(["The so-called experts.", "", "Wreaked havoc"])
     calls = []
@@ -34,3 +60,8 @@ def test_tokenized_texts_tokenise_once(monkeypatch):
 
 def test_tokenized_plain_lists():
     assert tokenized(["Wreaked havoc", "A"]) == [["wreaked", "havoc"], ["a"]]
+
+
+def test_edge_punctuation_holds_no_word_character():
+    # find_words strips these off pieces' edges, which is only exact for non-word characters.
+    assert not [c for c in tokens._EDGE_PUNCTUATION if WORD_PATTERN.match(c)]
