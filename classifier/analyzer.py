@@ -151,7 +151,7 @@ class Analyzer:
         texts = [text[s:e] for s, e in spans]
         model = self.model
         # The tagger runs once: its word probabilities give the terms, and each sentence's
-        # strongest word also feeds the stacked heads (the default model's `loaded`).
+        # strongest word also feeds the stacked heads (both of the default model's).
         stacked = bool(getattr(model, "stacks", None))
         tokens = (model.tagger.token_probabilities(texts)
                   if texts and (options.terms or stacked) else None)

@@ -156,17 +156,16 @@ def _best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
 _TAGGER_FOLDS = 5
 
 
-def _cross_fitted_taggers(make_tagger, span_train: list[LabelledSentence], weights,
+def _cross_fitted_taggers(make_tagger, span_train: list[LabelledSentence], weights, folds,
                           folds_to_fit) -> dict[int, tuple[list[int], np.ndarray, np.ndarray]]:
     """Taggers fitted without one fold of articles/events each, scoring that fold.
 
     Returns fold -> (indices of the held sentences, their word counts, their word
     probabilities laid out as :meth:`TermTagger.token_probabilities` returns them).
     """
-    folds = _group_folds(span_train, _TAGGER_FOLDS)
     scored = {}
     for k in folds_to_fit:
-        fit_idx, held_idx = folds[k % len(folds)]
+        fit_idx, held_idx = folds[k]
         part = _fit_tagger(make_tagger(), [span_train[i] for i in fit_idx], weights[fit_idx])
         _, lengths, probabilities = part.token_probabilities(
             [span_train[i].text for i in held_idx])
@@ -239,12 +238,13 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     stacked = [head for head in config["stack_heads"] if head in heads]
     # One fold's out-of-fold word scores choose the term threshold; the stacked heads need
     # every fold's (for each sentence's strongest word).
-    threshold_fold = seed % _TAGGER_FOLDS
+    folds = _group_folds(span_train, _TAGGER_FOLDS)
+    threshold_fold = seed % len(folds)
     if stacked:
-        say(f"cross-fitting {_TAGGER_FOLDS} taggers for the term threshold and the "
+        say(f"cross-fitting {len(folds)} taggers for the term threshold and the "
             f"strongest-word stack on {', '.join(stacked)}")
-    scored = _cross_fitted_taggers(make_tagger, span_train, weights,
-                                   range(_TAGGER_FOLDS) if stacked else [threshold_fold])
+    scored = _cross_fitted_taggers(make_tagger, span_train, weights, folds,
+                                   range(len(folds)) if stacked else [threshold_fold])
     held_idx, _, probabilities = scored[threshold_fold]
     labels = np.array([label for i in held_idx
                        for label in label_tokens(span_train[i].text, span_train[i].spans)[1]])
