@@ -152,7 +152,7 @@ class Analyzer:
         model = self.model
         # The tagger runs once: its word probabilities give the terms, and each sentence's
         # strongest word also feeds the stacked heads (both of the default model's).
-        stacked = bool(getattr(model, "stacks", None))
+        stacked = bool(model.stacks)
         tokens = (model.tagger.token_probabilities(texts)
                   if texts and (options.terms or stacked) else None)
         peaks = None if tokens is None else sentence_peaks(tokens[1], tokens[2])

@@ -42,7 +42,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 
 from .caches import DerivedCachesMixin
 from .errors import ModelError, ModelIntegrityError, ModelNotFoundError, ModelVersionError
-from .stacking import sentence_peaks
+from .stacking import tagger_peaks
 from .tokens import TokenizedTexts
 
 __all__ = [
@@ -105,10 +105,13 @@ class SlantModel(DerivedCachesMixin):
             return self.features.transform(texts)
         return sp.hstack([t.transform(texts) for t in blocks], format="csr")
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Models saved before stacks existed have none.
+        self.__dict__.update({"stacks": {}, **state})
+
     def sentence_peaks(self, texts: list[str]) -> np.ndarray:
         """The tagger's highest word probability in each of ``texts``."""
-        _, lengths, probabilities = self.tagger.token_probabilities(texts)
-        return sentence_peaks(lengths, probabilities)
+        return tagger_peaks(self.tagger, texts)
 
     def score_sentences(self, texts: list[str], matrix=None,
                         peaks: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -126,11 +129,10 @@ class SlantModel(DerivedCachesMixin):
         if not texts:
             return {head: np.zeros(0) for head in self.heads}
         scores = self._head_probabilities(texts, matrix)
-        stacks = getattr(self, "stacks", None) or {}  # models saved before stacks had none
-        if stacks:
+        if self.stacks:
             if peaks is None:
                 peaks = self.sentence_peaks(texts)
-            for head, stack in stacks.items():
+            for head, stack in self.stacks.items():
                 scores[head] = stack.combine(scores[head], peaks)
         return scores
 
@@ -170,7 +172,7 @@ class SlantModel(DerivedCachesMixin):
         with its contribution relative to a typical sentence's strongest word.
         """
         weights = _linear_weights(self.heads[head])
-        stack = (getattr(self, "stacks", None) or {}).get(head)
+        stack = self.stacks.get(head)
         if stack is not None:
             if strongest is None:
                 raise ValueError(f"explaining the stacked head {head!r} needs `strongest`")
@@ -299,7 +301,7 @@ def save_model(model: SlantModel, directory: Path | str, metadata: dict[str, Any
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_NAME
     bare = SlantModel(model.features, model.heads, model.tagger, model.polarity, metadata={},
-                      stacks=dict(getattr(model, "stacks", None) or {}))
+                      stacks=dict(model.stacks))
     with lzma.open(artifact, "wb", preset=6) as handle:
         pickle.dump(bare, handle, protocol=5)
     metadata = {

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["WordEvidenceStack", "logit", "sentence_peaks"]
+__all__ = ["WordEvidenceStack", "logit", "sentence_peaks", "tagger_peaks"]
 
 # Probabilities are clipped before the logit: a sentence without words has no strongest
 # word (its peak is 0), and a head can round to exactly 0 or 1 in float64.
@@ -42,6 +42,12 @@ def sentence_peaks(lengths, probabilities) -> np.ndarray:
         starts = (np.cumsum(lengths) - lengths)[nonempty]
         peaks[nonempty] = np.maximum.reduceat(np.asarray(probabilities), starts)
     return peaks
+
+
+def tagger_peaks(tagger, texts: list[str]) -> np.ndarray:
+    """Each text's highest word probability under ``tagger`` (a fitted ``TermTagger``)."""
+    _, lengths, probabilities = tagger.token_probabilities(texts)
+    return sentence_peaks(lengths, probabilities)
 
 
 class WordEvidenceStack(ClassifierMixin, BaseEstimator):

@@ -34,7 +34,7 @@ from .evaluation import evaluate_model, sentence_metrics
 from .features import build_sentence_features
 from .model import CARD_NAME, SlantModel, save_model
 from .nblr import NBLogisticRegression
-from .stacking import WordEvidenceStack, sentence_peaks
+from .stacking import WordEvidenceStack, sentence_peaks, tagger_peaks
 from .tagger import TermPolarity, TermTagger, label_tokens
 from .tokens import tokenize
 
@@ -208,17 +208,17 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     features.fit(vocabulary_texts)
 
     heads, head_sets = {}, {}
-    say("fitting the loaded-language head (BABE bias)")
-    records, y = _labelled(train_of["babe"], "bias")
-    matrix = features.transform([r.text for r in records])
-    heads["loaded"] = _fit_head(matrix, y, records, config["C_loaded"], config)
-    head_sets["loaded"] = (records, y, matrix)
-
-    say("fitting the stance head (BABE opinion + CheckThat! subjectivity)")
-    records, y = _stance_records(train_of)
-    matrix = features.transform([r.text for r in records])
-    heads["stance"] = _fit_head(matrix, y, records, config["C_stance"], config)
-    head_sets["stance"] = (records, y, matrix)
+    for head, message, (records, y), C in (
+        ("loaded", "fitting the loaded-language head (BABE bias)",
+         _labelled(train_of["babe"], "bias"), config["C_loaded"]),
+        ("stance", "fitting the stance head (BABE opinion + CheckThat! subjectivity)",
+         _stance_records(train_of), config["C_stance"]),
+    ):
+        say(message)
+        matrix = features.transform([r.text for r in records])
+        folds = _group_folds(records, config["calibration_folds"])
+        heads[head] = _calibrated_head(C, config, folds).fit(matrix, y)
+        head_sets[head] = (records, y, matrix, folds)
 
     say("preparing the loaded-term tagger (PTC, BABE, BASIL spans)")
     corpus_weight = config["tagger_weights"]
@@ -260,14 +260,14 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
                    for i, peak in zip(held_idx, sentence_peaks(lengths, probabilities),
                                       strict=True)}
         for head in stacked:
-            records, y, matrix = head_sets[head]
-            head_oof = _out_of_fold_probabilities(heads[head], matrix, y, records, config)
+            records, y, matrix, folds = head_sets[head]
+            head_oof = _out_of_fold_probabilities(heads[head], matrix, y, folds)
             peaks = np.array([peak_of.get(id(r), np.nan) for r in records])
             # Sentences the tagger never trained on (CheckThat!): the final tagger's peaks
             # are already out of sample.
             unseen = np.flatnonzero(np.isnan(peaks))
             if len(unseen):
-                peaks[unseen] = _tagger_peaks(tagger, [records[i].text for i in unseen])
+                peaks[unseen] = tagger_peaks(tagger, [records[i].text for i in unseen])
             stacks[head] = WordEvidenceStack().fit(np.column_stack([head_oof, peaks]), y)
 
     say("fitting term polarity")
@@ -279,13 +279,7 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     return model, threshold
 
 
-def _fit_head(matrix, y, records, C: float, config: TrainingConfig) -> CalibratedClassifierCV:
-    folds = _group_folds(records, config["calibration_folds"])
-    return _calibrated_head(C, config, folds).fit(matrix, y)
-
-
-def _out_of_fold_probabilities(head: CalibratedClassifierCV, matrix, y, records,
-                               config: TrainingConfig) -> np.ndarray:
+def _out_of_fold_probabilities(head: CalibratedClassifierCV, matrix, y, folds) -> np.ndarray:
     """Calibrated probabilities of a fitted head for its own training sentences, each from
     a linear model that did not see the sentence's article/event.
 
@@ -293,17 +287,10 @@ def _out_of_fold_probabilities(head: CalibratedClassifierCV, matrix, y, records,
     and estimator, so the same values), passed through that sigmoid.
     """
     calibrated = head.calibrated_classifiers_[0]
-    folds = _group_folds(records, config["calibration_folds"])
     decision = cross_val_predict(clone(calibrated.estimator), matrix, y, cv=folds,
                                  method="decision_function")
     calibrator = calibrated.calibrators[0]
     return 1.0 / (1.0 + np.exp(calibrator.a_ * decision + calibrator.b_))
-
-
-def _tagger_peaks(tagger: TermTagger, texts: list[str]) -> np.ndarray:
-    """Each text's highest word probability under ``tagger``."""
-    _, lengths, probabilities = tagger.token_probabilities(texts)
-    return sentence_peaks(lengths, probabilities)
 
 
 def _stance_records(train_of):

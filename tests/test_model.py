@@ -119,7 +119,7 @@ def test_scores_equal_the_heads_predict_proba(which, tiny_model):
     matrix = model.features.transform(texts)
     fast = model.score_sentences(texts)
     given_matrix = model.score_sentences(texts, matrix)
-    stacks = getattr(model, "stacks", {})
+    stacks = model.stacks
     for head, estimator in model.heads.items():
         expected = estimator.predict_proba(matrix)[:, 1]
         if head in stacks:
@@ -134,6 +134,18 @@ def test_the_saved_model_stacks_the_strongest_word_on_both_heads(tiny_model):
     assert sorted(tiny_model.stacks) == ["loaded", "stance"]
     for stack in tiny_model.stacks.values():
         assert isinstance(stack, WordEvidenceStack) and stack.coef_[0] > 0
+
+
+def test_a_model_saved_before_stacks_loads_without_any(tiny_model):
+    state = dict(tiny_model.__getstate__())
+    del state["stacks"]
+    old = pickle.loads(pickle.dumps(tiny_model))
+    old.__dict__.clear()
+    old.__setstate__(state)
+    assert old.stacks == {}
+    texts = ["The council made a shameful decision."]
+    assert old.score_sentences(texts)["loaded"] == pytest.approx(
+        tiny_model.heads["loaded"].predict_proba(tiny_model.sentence_matrix(texts))[:, 1])
 
 
 def test_stacked_head_uses_the_strongest_word(tiny_model):

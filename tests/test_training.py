@@ -121,7 +121,12 @@ def test_out_of_fold_head_probabilities_are_the_ones_its_sigmoid_was_fitted_on(t
 
     from classifier.datasets import load_lexicons, prepare_splits
     from classifier.features import build_sentence_features
-    from classifier.training import _fit_head, _labelled, _out_of_fold_probabilities
+    from classifier.training import (
+        _calibrated_head,
+        _group_folds,
+        _labelled,
+        _out_of_fold_probabilities,
+    )
 
     config = TrainingConfig(char_ngrams=False, calibration_folds=3)
     train_of, _ = prepare_splits(tiny_data_dir)
@@ -129,8 +134,9 @@ def test_out_of_fold_head_probabilities_are_the_ones_its_sigmoid_was_fitted_on(t
                                         load_lexicons(tiny_data_dir).items()}, char_ngrams=False)
     records, y = _labelled(train_of["babe"], "bias")
     matrix = features.fit_transform([r.text for r in records])
-    head = _fit_head(matrix, y, records, 2.0, config)
-    probabilities = _out_of_fold_probabilities(head, matrix, y, records, config)
+    folds = _group_folds(records, config["calibration_folds"])
+    head = _calibrated_head(2.0, config, folds).fit(matrix, y)
+    probabilities = _out_of_fold_probabilities(head, matrix, y, folds)
     # Refitting the sigmoid on the implied decisions gives back the head's calibrator.
     calibrator = head.calibrated_classifiers_[0].calibrators[0]
     decisions = (np.log1p(-probabilities) - np.log(probabilities) - calibrator.b_) / calibrator.a_
