@@ -25,6 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("full", "bare", "split", "readability", "heads", "terms", "tagger", "language")
 
 
+def _terms(analyzer, texts, spans):
+    from classifier.stacking import sentence_peaks
+
+    tokens = analyzer.model.tagger.token_probabilities(texts)
+    return analyzer._terms(texts, spans, tokens, sentence_peaks(tokens[1], tokens[2]))
+
+
 def _child(part: str, n_articles: int, n_warm: int, data: Path, flag: Path) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_analyze import news_sentences
@@ -50,7 +57,8 @@ def _child(part: str, n_articles: int, n_warm: int, data: Path, flag: Path) -> N
         "readability": lambda: [readability_report(a, s)
                                 for a, s in zip(measured, spans, strict=True)],
         "heads": lambda: [model.score_sentences(t) for t in texts],
-        "terms": lambda: [analyzer._terms(t, s) for t, s in zip(texts, spans, strict=True)],
+        # The tagger's word probabilities, then the terms merged from them and their polarity.
+        "terms": lambda: [_terms(analyzer, t, s) for t, s in zip(texts, spans, strict=True)],
         "tagger": lambda: [model.tagger.token_probabilities(t) for t in texts],
         "language": lambda: [is_probably_english(a) for a in measured],
     }
