@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
+from .keyindex import KeyIndex
 from .language import ENGLISH_FUNCTION_WORDS
 from .tokens import WORD_PATTERN, find_words, token_spans
 
@@ -512,13 +513,14 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         return words, lengths, 1.0 / (1.0 + np.exp(-value))
 
     def _lookup_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray,
-                                       np.ndarray, np.ndarray]:
+                                       KeyIndex, np.ndarray]:
         """The decision tables as numpy arrays indexed by one word id.
 
-        Returns (ids, static, as_prev, as_next, bigram_keys, bigram_weights): ``ids`` maps
-        every word any table knows to a row; the last row stands for unknown words. A NaN
-        ``static`` means "no stored value": the word's score is computed from its suffix
-        and shape. Bigrams are keys ``first_id * n_rows + second_id``, sorted.
+        Returns (ids, static, as_prev, as_next, bigram_index, bigram_weights): ``ids``
+        maps every word any table knows to a row; the last row stands for unknown words.
+        A NaN ``static`` means "no stored value": the word's score is computed from its
+        suffix and shape. Bigrams are keys ``first_id * n_rows + second_id``, found with
+        ``bigram_index`` at their position in ``bigram_weights``.
         """
         arrays = self.__dict__.get("_arrays")
         if arrays is not None:
@@ -539,9 +541,8 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             array[rows] = np.fromiter(table.values(), dtype=np.float64, count=len(table))
         keys = np.array([ids[a] * n_rows + ids[b] for a, b in
                          (pair.split(" ", 1) for pair in bigrams)], dtype=np.int64)
-        order = np.argsort(keys)
         weights = np.fromiter(bigrams.values(), dtype=np.float64, count=len(bigrams))
-        arrays = (ids, static_array, prev_array, next_array, keys[order], weights[order])
+        arrays = (ids, static_array, prev_array, next_array, KeyIndex(keys), weights)
         self._arrays = arrays
         return arrays
 
@@ -550,7 +551,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         neighbours, suffix, lexicons, shape) of all words one text after another."""
         tables = self.decision_tables_
         suffix, shape, oov = tables["suffix"], tables["shape"], tables["oov"]
-        ids, static, as_prev_of, as_next_of, bigram_keys, bigram_weights = (
+        ids, static, as_prev_of, as_next_of, bigram_index, bigram_weights = (
             self._lookup_arrays()
         )
         unknown = len(static) - 1
@@ -595,10 +596,9 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
                         & (np.fromiter(map(len, cased_words), dtype=np.int64, count=k) > 1))
             values[cased] += capitalised * shape[0] + all_caps * shape[1]
         values += self.intercept_
-        if len(bigram_keys) and n > 1:
-            keys = rows[:-1] * len(static) + rows[1:]
-            found = np.minimum(np.searchsorted(bigram_keys, keys), len(bigram_keys) - 1)
-            hit = (bigram_keys[found] == keys) & ~first[1:]
+        if len(bigram_index) and n > 1:
+            found = bigram_index.find(rows[:-1] * len(static) + rows[1:])
+            hit = (found >= 0) & ~first[1:]
             values[1:] += np.where(hit, bigram_weights[found], 0.0)
         return per_text, lengths_array, values
 

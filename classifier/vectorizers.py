@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
+from .keyindex import KeyIndex
 from .tokens import tokenize, tokenized
 
 __all__ = ["CharNgramTfidf", "WordNgramTfidf"]
@@ -154,7 +155,7 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         An n-gram seen in training for each column (its feature name).
     """
 
-    _derived_caches = ("_word_columns",)
+    _derived_caches = ("_word_columns", "_hash_index")
 
     def __init__(self, ngram_range=(2, 5), min_df=3, max_features=60000, sublinear_tf=True):
         self.ngram_range = ngram_range
@@ -189,12 +190,11 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
 
     def _columns(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Column of each n-gram hash, and whether the hash is a kept n-gram at all."""
-        n_features = self.n_features_out_
-        if not n_features:
-            return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=bool)
-        columns = np.searchsorted(self.hashes_, hashes)
-        columns[columns == n_features] = 0
-        return columns, self.hashes_[columns] == hashes
+        index = self.__dict__.get("_hash_index")
+        if index is None:
+            index = self.__dict__.setdefault("_hash_index", KeyIndex(self.hashes_))
+        columns = index.find(hashes)
+        return columns, columns >= 0
 
     def _new_word_columns(self, words: list[str]) -> dict[str, np.ndarray]:
         """Kept n-gram columns (with repeats) of each of ``words``, computed together."""
@@ -298,7 +298,7 @@ def _smooth_idf(df, n_documents: int) -> np.ndarray:
     return (np.log((1 + n_documents) / (1 + np.asarray(df))) + 1).astype(np.float32)
 
 
-class WordNgramTfidf(TransformerMixin, BaseEstimator):
+class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
     """TF-IDF over word unigrams and bigrams (Slant's tokenizer, lower case).
 
     Equivalent to ``TfidfVectorizer(tokenizer=tokenize, ngram_range=(1, 2),
@@ -320,6 +320,8 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         column ``len(vocabulary_) + i``.
     idf_ : ndarray of shape (n_features,)
     """
+
+    _derived_caches = ("_bigram_index",)
 
     def __init__(self, min_df=2, sublinear_tf=True):
         self.min_df = min_df
@@ -358,10 +360,11 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         columns, owners = [ids[known]], [documents[known]]
         if len(ids) > 1 and len(self.bigram_keys_):
             pair = known[:-1] & known[1:] & (documents[:-1] == documents[1:])
-            keys = ids[:-1][pair] * len(self.vocabulary_) + ids[1:][pair]
-            found = np.minimum(np.searchsorted(self.bigram_keys_, keys),
-                               len(self.bigram_keys_) - 1)
-            hit = self.bigram_keys_[found] == keys
+            index = self.__dict__.get("_bigram_index")
+            if index is None:
+                index = self.__dict__.setdefault("_bigram_index", KeyIndex(self.bigram_keys_))
+            found = index.find(ids[:-1][pair] * len(self.vocabulary_) + ids[1:][pair])
+            hit = found >= 0
             columns.append(len(self.vocabulary_) + found[hit])
             owners.append(documents[:-1][pair][hit])
         return np.concatenate(owners), np.concatenate(columns)
