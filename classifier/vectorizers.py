@@ -45,14 +45,20 @@ def _ngram_buckets(texts, ngram_range, with_text=False):
         split = text.lower().split()
         words += split
         owners += [index] * len(split)
+    return _word_ngram_buckets(words, np.asarray(owners, dtype=np.int64), ngram_range,
+                               with_text)
+
+
+def _word_ngram_buckets(words, owners, ngram_range, with_text=False):
+    """:func:`_ngram_buckets` of lower-case ``words`` (no whitespace), word ``i`` being
+    part of document ``owners[i]``. The n-grams come out grouped by n, then by word."""
     if not words:
         empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
         return (*empty, None) if with_text else empty
     padded = " " + "  ".join(words) + " "
     codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
     word_of = np.repeat(np.arange(len(words)), lengths)
-    owner_of_word = np.asarray(owners, dtype=np.int64)
     documents, buckets, starts, sizes = [], [], [], []
     low, high = ngram_range
     rolling = codes.copy()
@@ -64,7 +70,7 @@ def _ngram_buckets(texts, ngram_range, with_text=False):
         inside = word_of[: len(rolling)] == word_of[n - 1:]
         salted = (rolling[inside] + np.uint64(n)) * _MULTIPLIER
         buckets.append(salted)
-        documents.append(owner_of_word[word_of[: len(rolling)][inside]])
+        documents.append(owners[word_of[: len(rolling)][inside]])
         if with_text:
             starts.append(np.flatnonzero(inside))
             sizes.append(np.full(int(inside.sum()), n))
@@ -98,29 +104,33 @@ class _WordColumnTable:
         self.used = 0
         self.lock = threading.Lock()
 
-    def add(self, columns_of: dict[str, np.ndarray]) -> None:
-        """Store the words' columns while there is room (words beyond it are left out)."""
+    def add(self, words: list[str], lengths: np.ndarray, columns: np.ndarray) -> None:
+        """Store distinct words' columns (word ``i`` has ``lengths[i]`` of them, one word
+        after another in ``columns``) while there is room; words beyond it and words
+        already stored are left out."""
         with self.lock:
-            words = [w for w in columns_of if w not in self.slots]
-            words = words[: self.capacity - len(self.slots)]
-            if not words:
+            keep = [i for i, word in enumerate(words) if word not in self.slots]
+            keep = keep[: self.capacity - len(self.slots)]
+            if not keep:
                 return
-            first = len(self.slots)
-            sizes = np.fromiter((len(columns_of[w]) for w in words), dtype=np.int64,
-                                count=len(words))
-            end, needed = first + len(words), self.used + int(sizes.sum())
-            starts, lengths, pool = self.starts, self.lengths, self.pool
+            if len(keep) < len(words):
+                bounds = [0, *np.cumsum(lengths).tolist()]
+                columns = np.concatenate([columns[bounds[i]:bounds[i + 1]] for i in keep])
+                lengths, words = lengths[keep], [words[i] for i in keep]
+            first, end = len(self.slots), len(self.slots) + len(words)
+            needed = self.used + len(columns)
+            starts, sizes, pool = self.starts, self.lengths, self.pool
             if end > len(starts):
                 size = max(end, 2 * len(starts))
                 starts = np.concatenate([starts, np.zeros(size - len(starts), np.int64)])
-                lengths = np.concatenate([lengths, np.zeros(size - len(lengths), np.int64)])
+                sizes = np.concatenate([sizes, np.zeros(size - len(sizes), np.int64)])
             if needed > len(pool):
                 pool = np.concatenate([pool, np.zeros(max(needed, 2 * len(pool)) - len(pool),
                                                       np.int32)])
-            starts[first:end] = self.used + np.cumsum(sizes) - sizes
-            lengths[first:end] = sizes
-            pool[self.used:needed] = np.concatenate([columns_of[w] for w in words])
-            self.starts, self.lengths, self.pool, self.used = starts, lengths, pool, needed
+            starts[first:end] = self.used + np.cumsum(lengths) - lengths
+            sizes[first:end] = lengths
+            pool[self.used:needed] = columns
+            self.starts, self.lengths, self.pool, self.used = starts, sizes, pool, needed
             self.slots.update(zip(words, range(first, end), strict=True))
 
     def gather(self, slots: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,15 +206,15 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         columns = index.find(hashes)
         return columns, columns >= 0
 
-    def _new_word_columns(self, words: list[str]) -> dict[str, np.ndarray]:
-        """Kept n-gram columns (with repeats) of each of ``words``, computed together."""
-        documents, hashes = _ngram_buckets(words, self.ngram_range)
+    def _new_word_columns(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Kept n-gram columns of distinct lower-case ``words``, computed together:
+        (number of columns of each word, the columns one word after another)."""
+        documents, hashes = _word_ngram_buckets(words, np.arange(len(words)),
+                                                self.ngram_range)
         columns, known = self._columns(hashes)
         documents, columns = documents[known], columns[known].astype(np.int32)
         order = np.argsort(documents, kind="stable")
-        documents, columns = documents[order], columns[order]
-        bounds = np.searchsorted(documents, np.arange(len(words) + 1)).tolist()
-        return {word: columns[bounds[i]:bounds[i + 1]] for i, word in enumerate(words)}
+        return np.bincount(documents, minlength=len(words)), columns[order]
 
     def _occurrences(self, X) -> tuple[np.ndarray, np.ndarray]:
         """(document, column) of every kept n-gram occurrence in ``X``, in no fixed order.
@@ -229,8 +239,9 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         unseen = np.flatnonzero(slots < 0)
         if not len(unseen):
             return table.gather(slots, owners)
-        new = self._new_word_columns(list(dict.fromkeys(words[i] for i in unseen.tolist())))
-        table.add(new)
+        new_words = list(dict.fromkeys(words[i] for i in unseen.tolist()))
+        lengths, columns = self._new_word_columns(new_words)
+        table.add(new_words, lengths, columns)
         slots[unseen] = np.fromiter(map(table.slots.get, (words[i] for i in unseen.tolist()),
                                         itertools.repeat(-1)), dtype=np.int64, count=len(unseen))
         stored = slots >= 0
@@ -239,7 +250,10 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
             return owner_parts, column_parts
         # The table is full: words it has no room for use their columns just computed.
         left_out = np.flatnonzero(~stored).tolist()
-        arrays = [new[words[i]] for i in left_out]
+        ends = np.cumsum(lengths).tolist()
+        place = {word: i for i, word in enumerate(new_words)}
+        arrays = [columns[ends[k] - lengths[k]:ends[k]]
+                  for k in (place[words[i]] for i in left_out)]
         sizes = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
         return (np.concatenate([owner_parts, np.repeat(owners[left_out], sizes)]),
                 np.concatenate([column_parts, np.concatenate(arrays)]))
