@@ -266,7 +266,7 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         """``self.transform(X) @ weights`` (weights of shape (n_features, k)), without
         building the sparse matrix: what a linear model over this block needs."""
         entries = _tfidf_entries(*self._occurrences(X), self.idf_, len(X), self.sublinear_tf)
-        return _weighted_rows(entries, weights, len(X))
+        return _weighted_rows(entries, weights)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "hashes_")
@@ -274,38 +274,58 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
 
 
 def _tfidf_entries(documents, columns, idf, n_documents: int, sublinear_tf: bool):
-    """(rows, columns, values) of the L2-normalised TF-IDF matrix built from the
-    (document, column) of every occurrence; rows and columns sorted."""
-    n_features = len(idf)
-    keys = documents * n_features + columns
-    if n_documents * max(n_features, 1) < 2**31:
+    """(rows, columns, values, bounds) of the L2-normalised TF-IDF matrix built from the
+    (document, column) of every occurrence; sorted by row, then column. Row ``i``'s
+    entries are ``bounds[i]:bounds[i + 1]``."""
+    # One integer key per occurrence, row in the high bits: sorting the keys groups
+    # equal (row, column) pairs and orders them by row, then column.
+    shift = max(len(idf) - 1, 1).bit_length()
+    keys = (documents.astype(np.int64) << shift) | columns
+    if n_documents << shift < 2**31:
         keys = keys.astype(np.int32)  # sorting 32-bit keys takes about half the time
-    keys, counts = np.unique(keys, return_counts=True)
-    rows, cols = np.divmod(keys.astype(np.int64), max(n_features, 1))
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=len(keys))
+    keys = keys[starts].astype(np.int64)
+    rows, cols = keys >> shift, keys & ((1 << shift) - 1)
     values = counts.astype(np.float32)
     if sublinear_tf:
         values = 1 + np.log(values)
     values *= idf[cols]
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_documents))
+    bounds = np.searchsorted(rows, np.arange(n_documents + 1))
+    norms = np.sqrt(_row_sums(bounds, (values * values).astype(np.float64)))
     values /= norms[rows]
-    return rows, cols, values.astype(np.float32)
+    return rows, cols, values.astype(np.float32), bounds
+
+
+def _row_sums(bounds: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum of ``values[bounds[i]:bounds[i + 1]]`` for each row ``i`` (``bounds`` has one
+    more entry than there are rows). ``np.add.reduceat`` over the sorted rows: about
+    twenty times faster than ``np.bincount`` with weights."""
+    starts, ends = bounds[:-1], bounds[1:]
+    # A trailing zero makes every start a valid index, even that of an empty last row.
+    sums = np.add.reduceat(np.append(values, 0.0), starts)
+    sums[starts == ends] = 0.0  # reduceat gives an empty row the value at its start
+    return sums
 
 
 def _tfidf_matrix(documents, columns, idf, n_documents: int, sublinear_tf: bool):
     """L2-normalised TF-IDF CSR matrix from the (document, column) of every occurrence."""
-    rows, cols, values = _tfidf_entries(documents, columns, idf, n_documents, sublinear_tf)
-    indptr = np.zeros(n_documents + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_documents), out=indptr[1:])
-    return sp.csr_matrix((values, cols, indptr), shape=(n_documents, len(idf)))
+    _, cols, values, bounds = _tfidf_entries(documents, columns, idf, n_documents,
+                                             sublinear_tf)
+    return sp.csr_matrix((values, cols, bounds), shape=(n_documents, len(idf)))
 
 
-def _weighted_rows(entries, weights: np.ndarray, n_documents: int) -> np.ndarray:
-    """``matrix @ weights`` for a matrix given as (rows, columns, values) entries."""
-    rows, cols, values = entries
+def _weighted_rows(entries, weights: np.ndarray) -> np.ndarray:
+    """``matrix @ weights`` for a matrix given as (rows, columns, values, bounds) entries
+    (:func:`_tfidf_entries`)."""
+    _, cols, values, bounds = entries
     # One weight vector at a time: gathering from a contiguous vector is about twice as
     # fast as gathering rows of a (n_features, k) array (callers pass a transposed view).
-    return np.stack([np.bincount(rows, weights=values * vector[cols], minlength=n_documents)
-                     for vector in weights.T], axis=1)
+    return np.stack([_row_sums(bounds, values * vector[cols]) for vector in weights.T],
+                    axis=1)
 
 
 def _smooth_idf(df, n_documents: int) -> np.ndarray:
@@ -391,7 +411,7 @@ class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         """``self.transform(X) @ weights`` (weights of shape (n_features, k)), without
         building the sparse matrix."""
         entries = _tfidf_entries(*self._occurrences(X), self.idf_, len(X), self.sublinear_tf)
-        return _weighted_rows(entries, weights, len(X))
+        return _weighted_rows(entries, weights)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "vocabulary_")

@@ -68,10 +68,23 @@ def test_weighted_sum_equals_matrix_product(make):
     # The analyzer scores through weighted_sum; it must be the matrix's product exactly.
     vectorizer = make().fit(DOCS)
     weights = np.random.default_rng(0).normal(size=(vectorizer.n_features_out_, 2))
-    queries = DOCS + ["", "A shameful, unseen sentence.", "council council council"]
+    # Empty rows first, in the middle and last: the row sums must not run into them.
+    queries = ["", "!!", *DOCS, "", "A shameful, unseen sentence.", "council council", "", "?"]
     np.testing.assert_allclose(vectorizer.weighted_sum(queries, weights),
                                vectorizer.transform(queries) @ weights, atol=1e-6)
     assert vectorizer.weighted_sum([], weights).shape == (0, 2)
+
+
+def test_row_sums_of_sorted_rows_with_empty_ones():
+    from classifier.vectorizers import _row_sums
+
+    rows = np.array([1, 1, 3, 4, 4, 4])
+    values = np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+    bounds = np.searchsorted(rows, np.arange(7))
+    np.testing.assert_array_equal(_row_sums(bounds, values),
+                                  np.bincount(rows, weights=values, minlength=6))
+    np.testing.assert_array_equal(_row_sums(np.zeros(4, dtype=np.int64), np.zeros(0)),
+                                  np.zeros(3))
 
 
 def test_char_word_cache_gives_the_same_rows_and_is_not_pickled():
