@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("full", "bare", "split", "readability", "heads", "terms", "tagger", "language")
+PARTS = ("full", "bare", "split", "readability", "heads", "terms", "tagger", "language",
+         "words", "chars", "lexicons")
 
 
 def _terms(analyzer, texts, spans):
@@ -30,6 +31,20 @@ def _terms(analyzer, texts, spans):
 
     tokens = analyzer.model.tagger.token_probabilities(texts)
     return analyzer._terms(texts, spans, tokens, sentence_peaks(tokens[1], tokens[2]))
+
+
+def _block_job(model, name, texts):
+    from classifier.model import _output_width
+    from classifier.tokens import TokenizedTexts
+
+    weights, column = model._linear_heads()[0], 0
+    for block_name, block in model.features.transformer_list:
+        width = _output_width(block)
+        if block_name == name:
+            block_weights = weights[column:column + width]
+            return lambda: [block.weighted_sum(TokenizedTexts(t), block_weights) for t in texts]
+        column += width
+    return lambda: None
 
 
 def _child(part: str, n_articles: int, n_warm: int, data: Path, flag: Path) -> None:
@@ -61,6 +76,8 @@ def _child(part: str, n_articles: int, n_warm: int, data: Path, flag: Path) -> N
         "terms": lambda: [_terms(analyzer, t, s) for t, s in zip(texts, spans, strict=True)],
         "tagger": lambda: [model.tagger.token_probabilities(t) for t in texts],
         "language": lambda: [is_probably_english(a) for a in measured],
+        # The sentence model's feature blocks alone, each times its slice of the weights.
+        **{name: _block_job(model, name, texts) for name in ("words", "chars", "lexicons")},
     }
     run = jobs[part]  # noqa: F841  (called through eval below)
     print("READY", flush=True)
