@@ -20,7 +20,7 @@ from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
 from .stacking import sentence_peaks
 from .tagger import merge_terms
-from .tokens import token_spans
+from .tokens import TokenizedTexts, token_spans
 
 __all__ = [
     "Analyzer",
@@ -156,10 +156,12 @@ class Analyzer:
         tokens = (model.tagger.token_probabilities(texts)
                   if texts and (options.terms or stacked) else None)
         peaks = None if tokens is None else sentence_peaks(tokens[1], tokens[2])
+        # The tagger's words, lower-cased, are the sentence model's tokens too.
+        sentences = texts if tokens is None else TokenizedTexts.from_words(texts, tokens[0])
         # The full feature matrix is only assembled for explanations; scores alone are
         # computed block by block.
-        matrix = model.sentence_matrix(texts) if texts and options.explain else None
-        scores = model.score_sentences(texts, matrix, peaks=peaks)
+        matrix = model.sentence_matrix(sentences) if texts and options.explain else None
+        scores = model.score_sentences(sentences, matrix, peaks=peaks)
         loaded, stance = scores["loaded"].round(4).tolist(), scores["stance"].round(4).tolist()
         quotations = find_quotations(text)
         found = (self._terms(texts, spans, tokens, peaks) if options.terms and texts

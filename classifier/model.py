@@ -146,7 +146,8 @@ class SlantModel(DerivedCachesMixin):
             return {head: _positive_probability(model, matrix)
                     for head, model in self.heads.items()}
         weights, intercepts, slopes, offsets = linear
-        texts = TokenizedTexts(texts)  # the word and lexicon blocks share one tokenising pass
+        if not isinstance(texts, TokenizedTexts):
+            texts = TokenizedTexts(texts)  # the word and lexicon blocks share one tokenising
         decision = np.tile(intercepts, (len(texts), 1))
         column = 0
         for block in blocks:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["WORD_PATTERN", "TokenizedTexts", "find_words", "tokenize", "tokenized",
-           "token_spans"]
+__all__ = ["WORD_PATTERN", "TokenizedTexts", "find_words", "lowered_words", "tokenize",
+           "tokenized", "token_spans"]
 
 # Words keep inner apostrophes and hyphens ("don't", "so-called", "Trump’s") because
 # loaded language often lives in compounds; numbers are words too.
@@ -92,6 +92,14 @@ class TokenizedTexts(tuple):
     per block. A tuple, so the tokens can never go stale.
     """
 
+    @classmethod
+    def from_words(cls, texts, words: list[list[str]]) -> TokenizedTexts:
+        """Texts whose tokens come from their words as written (``find_words`` of each,
+        which the term tagger finds anyway) instead of another tokenising pass."""
+        tokenized_texts = cls(texts)
+        tokenized_texts.__dict__["_tokens"] = list(map(lowered_words, texts, words))
+        return tokenized_texts
+
     @property
     def tokens(self) -> list[list[str]]:
         """``[tokenize(text) for text in self]``, computed on first use."""
@@ -100,6 +108,21 @@ class TokenizedTexts(tuple):
             # Two threads may both compute it; they store equal lists, so either is fine.
             tokens = self.__dict__["_tokens"] = [tokenize(text) for text in self]
         return tokens
+
+
+# str.lower() keeps every other character's length and whether it is a word character
+# (tests/test_tokens.py checks all of Unicode), so the words of a lower-cased text are its
+# words lower-cased, except around these two: "İ" lower-cases to two characters, and "Σ"
+# to "σ" or "ς" depending on what follows it, which a word cut out of the text does not
+# always show.
+_CONTEXTUAL_LOWER = ("\u0130", "\u03a3")
+
+
+def lowered_words(text: str, words: list[str]) -> list[str]:
+    """``tokenize(text)`` from ``words = find_words(text)``, without finding them again."""
+    if any(c in text for c in _CONTEXTUAL_LOWER):
+        return tokenize(text)
+    return list(map(str.lower, words))
 
 
 def tokenized(texts) -> list[list[str]]:

@@ -7,6 +7,7 @@ from classifier.tokens import (
     WORD_PATTERN,
     TokenizedTexts,
     find_words,
+    lowered_words,
     token_spans,
     tokenize,
     tokenized,
@@ -56,6 +57,36 @@ def test_tokenized_texts_tokenise_once(monkeypatch):
     assert tokenized(texts) == [["the", "so-called", "experts"], [], ["wreaked", "havoc"]]
     assert tokenized(texts) is texts.tokens
     assert len(calls) == 3
+
+
+@given(st.text(st.sampled_from(list("aZé9İıΣσςΑΒ.'’- ")), max_size=30) | st.text(max_size=30))
+def test_lowered_words_are_the_tokens(text):
+    assert lowered_words(text, find_words(text)) == tokenize(text)
+
+
+@pytest.mark.parametrize("text", ["ΟΔΟΣ.Β", "ΑΣ'Β ΑΣ", "İstanbul", "Σ", "plain words"])
+def test_lowered_words_around_contextual_lower_cases(text):
+    # "ΟΔΟΣ.Β".lower() keeps σ (a cased letter follows the case-ignorable "."), while
+    # the word "ΟΔΟΣ" alone lower-cases to "οδος"; "İ" lower-cases to two characters.
+    assert lowered_words(text, find_words(text)) == tokenize(text)
+
+
+def test_lower_case_keeps_length_and_word_characters_elsewhere():
+    import sys
+
+    changed = [c for c in map(chr, range(sys.maxunicode + 1))
+               if c not in tokens._CONTEXTUAL_LOWER and c.lower() != c
+               and (len(c.lower()) != 1
+                    or bool(WORD_PATTERN.match(c)) != bool(WORD_PATTERN.match(c.lower()))
+                    or c.isalnum() != c.lower().isalnum())]
+    assert changed == []
+
+
+def test_tokenized_texts_from_words():
+    texts = ["The so-called EXPERTS.", "", "ΟΔΟΣ.Β"]
+    made = TokenizedTexts.from_words(texts, [find_words(t) for t in texts])
+    assert made == tuple(texts)
+    assert made.tokens == [tokenize(t) for t in texts]
 
 
 def test_tokenized_plain_lists():
