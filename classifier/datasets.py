@@ -352,14 +352,16 @@ def load_generic(path: Path | str, task: str = "bias") -> list[LabelledSentence]
 
 
 # ---------------------------------------------------------------- lexicons
-def _read_words(path: Path) -> set[str]:
+def _read_words(path: Path) -> list[str]:
+    """The distinct words of a one-word-per-line list, sorted (a set would iterate in an
+    order that changes with each process's string hashing, and so would the model)."""
     words = set()
     with path.open(encoding="latin-1") as handle:
         for line in handle:
             word = line.strip().lower()
             if word and not word.startswith((";", "#")):
                 words.add(unicodedata.normalize("NFC", word))
-    return words
+    return sorted(words)
 
 
 def load_lexicons(data_dir: Path | str) -> dict[str, dict[str, str]]:

@@ -431,7 +431,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
                         for j in range(len(rate_tables))]
         rated = set().union(*rate_tables)
         static = {}
-        for word in set(vocab) | set(self.lexicon_columns_) | rated:
+        for word in sorted(set(vocab) | set(self.lexicon_columns_) | rated):
             value = float(coef[vocab[word]]) if word in vocab else oov
             value += suffix_weight.get(_suffix(word), 0.0)
             value += float(sum(lexicon_weight[c] for c in self.lexicon_columns_.get(word, ())))

@@ -18,6 +18,27 @@ def test_training_is_deterministic(tiny_data_dir, tiny_model_dir, tmp_path):
     assert first["metrics"] == second["metrics"]
 
 
+def test_artifact_bytes_do_not_depend_on_the_string_hash_seed(tiny_data_dir, tiny_model_dir,
+                                                              tmp_path):
+    # Each Python process salts str hashes differently, and sets iterate in hash order:
+    # nothing iterated from a set may reach the pickle.
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; "
+              "from classifier.training import TrainingConfig, train_and_save; "
+              "train_and_save(Path(sys.argv[1]), Path(sys.argv[2]), "
+              "TrainingConfig(char_ngrams=False, calibration_folds=3))")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", script, str(tiny_data_dir), str(tmp_path / seed)],
+                       check=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True)
+    hashes = {read_metadata(path)["artifact"]["sha256"]
+              for path in (tiny_model_dir, tmp_path / "1", tmp_path / "2")}
+    assert len(hashes) == 1
+
+
 def test_metadata_records_data_hashes_config_and_metrics(tiny_model_dir):
     meta = read_metadata(tiny_model_dir)
     assert set(meta["training_data"]["sha256"]) == {"babe", "ptc", "basil",
