@@ -29,6 +29,8 @@ from .tokens import WORD_PATTERN, find_words, token_spans
 __all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens", "span_rate_table"]
 
 _OOV, _BOS, _EOS = "<oov>", "<s>", "</s>"
+#: Distinct terms whose polarity a fitted :class:`TermPolarity` remembers (a few MB).
+POLARITY_CACHE_SIZE = 50_000
 _SHAPES = ("capitalised", "all_caps", "digit", "short", "hyphenated")
 
 # Numbers are never the loaded wording, though the context stage can lift them next to a
@@ -688,13 +690,15 @@ def _adjacent(text: str, left, right) -> bool:
     return text[left[1]:right[0]].strip(" -") == ""
 
 
-class TermPolarity(BaseEstimator):
+class TermPolarity(DerivedCachesMixin, BaseEstimator):
     """Polarity (positive/negative) of a loaded term.
 
     A lexicon decides known words; a character n-gram logistic regression trained
     on the same lexicon generalises to unseen words ("barbarically"). Its guesses for the
     words passed to :meth:`fit` (the tagger's vocabulary) are computed once and stored, so
-    scoring rarely calls the model.
+    scoring rarely calls the model. A term's polarity depends on its lower-cased text
+    alone, and news repeats its loaded terms, so :meth:`predict` keeps the polarity of
+    up to ``POLARITY_CACHE_SIZE`` distinct terms.
 
     Parameters
     ----------
@@ -708,10 +712,13 @@ class TermPolarity(BaseEstimator):
         The model's polarity for the ``X`` words not in the lexicon.
     """
 
+    _derived_caches = ("_cache",)
+
     def __init__(self, lexicon=None):
         self.lexicon = lexicon
 
     def fit(self, X=None, y=None):
+        self.__dict__.pop("_cache", None)  # polarities of the previous fit
         lexicon = {w: p for w, p in (self.lexicon or {}).items() if p in ("positive", "negative")}
         if len(set(lexicon.values())) < 2:
             raise ValueError("the polarity lexicon needs positive and negative words")
@@ -730,10 +737,28 @@ class TermPolarity(BaseEstimator):
     def predict(self, terms) -> list[str]:
         """"positive" or "negative" for each term (a word or a phrase)."""
         check_is_fitted(self, "lexicon_")
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self.__dict__.setdefault("_cache", {})
+        lowered = list(map(str.lower, terms))
+        out = list(map(cache.get, lowered))
+        if None in out:
+            missing = [i for i, polarity in enumerate(out) if polarity is None]
+            found = self._predict_lowered([lowered[i] for i in missing])
+            for i, polarity in zip(missing, found, strict=True):
+                out[i] = polarity
+                # Append-only and bounded: threads only ever add an entry that any of
+                # them would compute the same way.
+                if len(cache) < POLARITY_CACHE_SIZE:
+                    cache[lowered[i]] = polarity
+        return out
+
+    def _predict_lowered(self, terms: list[str]) -> list[str]:
+        """:meth:`predict` without the cache, for lower-cased terms."""
         out: list[str | None] = []
         unknown = []
         for i, term in enumerate(terms):
-            words = find_words(term.lower())
+            words = find_words(term)
             # Lexicon words decide; failing those, the stored guesses for known words.
             votes = ([v for v in map(self.lexicon_.get, words) if v]
                      or [v for v in map(self.guessed_.get, words) if v])
@@ -745,7 +770,7 @@ class TermPolarity(BaseEstimator):
                 out.append(None)
                 unknown.append(i)
         for i in unknown:
-            out[i] = "positive" if self._model_decision(terms[i].lower()) > 0 else "negative"
+            out[i] = "positive" if self._model_decision(terms[i]) > 0 else "negative"
         return out
 
     def _model_decision(self, term: str) -> float:
