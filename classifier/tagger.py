@@ -26,7 +26,8 @@ from .caches import DerivedCachesMixin
 from .language import ENGLISH_FUNCTION_WORDS
 from .tokens import WORD_PATTERN, find_words, token_spans
 
-__all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens", "span_rate_table"]
+__all__ = ["TermTagger", "TermPolarity", "merge_terms", "grow_terms", "label_tokens",
+           "span_rate_table"]
 
 _OOV, _BOS, _EOS = "<oov>", "<s>", "</s>"
 #: Distinct terms whose polarity a fitted :class:`TermPolarity` remembers (a few MB).
@@ -631,24 +632,44 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
     list of (start, end, score)
     """
     scores = np.asarray(probabilities, dtype=float)
-    n = len(spans)
-    candidates = np.flatnonzero(scores >= threshold).tolist() if n else []
+    candidates = np.flatnonzero(scores >= threshold).tolist() if len(spans) else []
     if not candidates:  # nothing to merge
         return []
-    probabilities = scores.tolist()
+    return grow_terms(text, [s for s, _ in spans], [e for _, e in spans], scores.tolist(),
+                      candidates, threshold, extend, trim_left, trim_right)
+
+
+def grow_terms(text: str, starts: list[int], ends: list[int], probabilities: list[float],
+               candidates: list[int], threshold: float, extend: float = 0.5,
+               trim_left: float = 0.5, trim_right: float = 0.3):
+    """:func:`merge_terms` of one sentence given as lists: its words' offsets in ``text``,
+    their probabilities, and the (sorted) indices of the words at ``threshold``.
+
+    The analyzer finds the offsets and candidates of all sentences at once with numpy;
+    this is the part that needs Python, and it only visits candidates and their
+    neighbours.
+    """
+    n = len(starts)
 
     def word(i: int) -> str:
-        start, end = spans[i]
-        return text[start:end]
+        return text[starts[i]:ends[i]]
+
+    def adjacent(left: int) -> bool:
+        # Only spaces or hyphens between two words (no punctuation, no line break).
+        return text[ends[left]:starts[left + 1]].strip(" -") == ""
 
     # Function words, numbers and mid-sentence names never start a term: the tagger's
     # context stage can lift them next to a loaded word, but they are not the wording.
-    keep = [False] * n
+    seeds = []
     for i in candidates:
         w = word(i)
-        keep[i] = _is_plain_word(w) and (i == 0 or not w[:1].isupper() or w.isupper())
-    if not any(keep):
+        if _is_plain_word(w) and (i == 0 or not w[:1].isupper() or w.isupper()):
+            seeds.append(i)
+    if not seeds:
         return []
+    keep = [False] * n
+    for i in seeds:
+        keep[i] = True
     weak = threshold * extend
 
     def can_grow(i: int) -> bool:
@@ -657,18 +678,18 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
         w = word(i)
         return _is_plain_word(w) and not w[:1].isupper()
 
-    for i in [i for i in candidates if keep[i]]:
+    for i in seeds:
         j = i - 1
-        while j >= 0 and not keep[j] and _adjacent(text, spans[j], spans[j + 1]) and can_grow(j):
+        while j >= 0 and not keep[j] and adjacent(j) and can_grow(j):
             keep[j] = True
             j -= 1
         j = i + 1
-        while j < n and not keep[j] and _adjacent(text, spans[j - 1], spans[j]) and can_grow(j):
+        while j < n and not keep[j] and adjacent(j - 1) and can_grow(j):
             keep[j] = True
             j += 1
     runs: list[list[int]] = []
-    for i in [i for i, kept in enumerate(keep) if kept]:
-        if runs and runs[-1][-1] == i - 1 and _adjacent(text, spans[i - 1], spans[i]):
+    for i in itertools.compress(range(n), keep):
+        if runs and runs[-1][-1] == i - 1 and adjacent(i - 1):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -681,13 +702,8 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
             run = run[1:]
         while len(run) > 1 and probabilities[run[-1]] < trim_right * peak:
             run = run[:-1]
-        terms.append((spans[run[0]][0], spans[run[-1]][1], peak))
+        terms.append((starts[run[0]], ends[run[-1]], peak))
     return terms
-
-
-def _adjacent(text: str, left, right) -> bool:
-    """Whether only spaces or hyphens separate two tokens (no punctuation, no line break)."""
-    return text[left[1]:right[0]].strip(" -") == ""
 
 
 class TermPolarity(DerivedCachesMixin, BaseEstimator):
