@@ -6,7 +6,6 @@ import itertools
 import operator
 import re
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,22 +270,23 @@ def _mean(values: list[float]) -> float | None:
 
 def _top_terms(sentences: list[SentenceResult]) -> list[dict[str, Any]]:
     """The article's loaded terms grouped case-insensitively, strongest and most frequent first."""
-    grouped: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"count": 0, "quoted": 0, "score": 0.0}
-    )
+    # [text, polarity, count, quoted, score]: the first occurrence names the group.
+    grouped: dict[str, list[Any]] = {}
     for sentence in sentences:
         for term in sentence.terms:
-            entry = grouped[term.text.lower()]
-            entry.setdefault("text", term.text)
-            entry.setdefault("polarity", term.polarity)
-            entry["count"] += 1
-            entry["quoted"] += term.quoted
-            entry["score"] = max(entry["score"], term.score)
-    ranked = sorted(grouped.values(), key=lambda e: (-e["score"] * e["count"], e["text"]))
+            key = term.text.lower()
+            entry = grouped.get(key)
+            if entry is None:
+                grouped[key] = [term.text, term.polarity, 1, 0 + term.quoted,
+                                max(0.0, term.score)]
+            else:
+                entry[2] += 1
+                entry[3] += term.quoted
+                entry[4] = max(entry[4], term.score)
+    ranked = sorted(grouped.values(), key=lambda e: (-e[4] * e[2], e[0]))
     return [
-        {"text": e["text"], "count": e["count"], "quoted": e["quoted"],
-         "score": e["score"], "polarity": e["polarity"]}
-        for e in ranked[:TOP_TERMS]
+        {"text": text, "count": count, "quoted": quoted, "score": score, "polarity": polarity}
+        for text, polarity, count, quoted, score in ranked[:TOP_TERMS]
     ]
 
 
