@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,8 @@ from .readability import readability_report, sentence_readability
 from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
 from .stacking import sentence_peaks
-from .tagger import merge_terms
-from .tokens import TokenizedTexts, token_spans
+from .tagger import grow_terms
+from .tokens import TokenizedTexts, token_bounds
 
 __all__ = [
     "Analyzer",
@@ -200,18 +201,33 @@ class Analyzer:
 
         ``tokens`` is the tagger's ``token_probabilities(texts)`` and ``peaks`` each
         sentence's highest word probability: only sentences with a word at the threshold
-        are merged into terms (about 60% of news sentences). All terms get their polarity
-        in one call: the polarity model's per-call overhead is far larger than its
-        per-term cost.
+        are merged into terms (about 60% of news sentences). Their words' offsets and
+        the words at the threshold are found for all of them at once. All terms get their
+        polarity in one call: the polarity model's per-call overhead is far larger than
+        its per-term cost.
         """
         _, lengths, probabilities = tokens
-        ends = np.cumsum(lengths)
+        threshold = self.term_threshold
         found: list[list[tuple[int, int, float]]] = [[] for _ in texts]
+        reaching = peaks >= threshold
+        hot = np.flatnonzero(reaching).tolist()
+        starts, ends, counts = token_bounds([texts[i] for i in hot])
+        # The same words as the tagger's, so its probabilities line up with the offsets.
+        scores = probabilities[np.repeat(reaching, lengths)]
+        last = np.cumsum(counts)
+        first = last - counts
+        # Each word at the threshold as (its sentence among the hot ones, its index there).
+        seeds = np.flatnonzero(scores >= threshold)
+        owners = np.searchsorted(last, seeds, side="right")
+        seeds_by_sentence = zip(owners.tolist(), (seeds - first[owners]).tolist(), strict=True)
+        starts, ends, scores = starts.tolist(), ends.tolist(), scores.tolist()
+        first, last = first.tolist(), last.tolist()
         words = []
-        for i in np.flatnonzero(peaks >= self.term_threshold).tolist():
-            sentence, offset, end = texts[i], spans[i][0], int(ends[i])
-            row = merge_terms(token_spans(sentence), probabilities[end - lengths[i]:end],
-                              self.term_threshold, sentence)
+        for k, group in itertools.groupby(seeds_by_sentence, key=operator.itemgetter(0)):
+            i, a, b = hot[k], first[k], last[k]
+            sentence, offset = texts[i], spans[i][0]
+            row = grow_terms(sentence, starts[a:b], ends[a:b], scores[a:b],
+                             [seed for _, seed in group], threshold)
             found[i] = [(offset + s, offset + e, round(p, 4)) for s, e, p in row]
             words += [sentence[s:e] for s, e, _ in row]
         polarities = iter(self.model.polarity.predict(words) if words else [])
@@ -256,22 +272,23 @@ def _mean(values: list[float]) -> float | None:
 
 def _top_terms(sentences: list[SentenceResult]) -> list[dict[str, Any]]:
     """The article's loaded terms grouped case-insensitively, strongest and most frequent first."""
-    grouped: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"count": 0, "quoted": 0, "score": 0.0}
-    )
+    # [text, polarity, count, quoted, score]: the first occurrence names the group.
+    grouped: dict[str, list[Any]] = {}
     for sentence in sentences:
         for term in sentence.terms:
-            entry = grouped[term.text.lower()]
-            entry.setdefault("text", term.text)
-            entry.setdefault("polarity", term.polarity)
-            entry["count"] += 1
-            entry["quoted"] += term.quoted
-            entry["score"] = max(entry["score"], term.score)
-    ranked = sorted(grouped.values(), key=lambda e: (-e["score"] * e["count"], e["text"]))
+            key = term.text.lower()
+            entry = grouped.get(key)
+            if entry is None:
+                grouped[key] = [term.text, term.polarity, 1, 0 + term.quoted,
+                                max(0.0, term.score)]
+            else:
+                entry[2] += 1
+                entry[3] += term.quoted
+                entry[4] = max(entry[4], term.score)
+    ranked = sorted(grouped.values(), key=lambda e: (-e[4] * e[2], e[0]))
     return [
-        {"text": e["text"], "count": e["count"], "quoted": e["quoted"],
-         "score": e["score"], "polarity": e["polarity"]}
-        for e in ranked[:TOP_TERMS]
+        {"text": text, "count": count, "quoted": quoted, "score": score, "polarity": polarity}
+        for text, polarity, count, quoted, score in ranked[:TOP_TERMS]
     ]
 
 

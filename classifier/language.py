@@ -20,7 +20,9 @@ function-word evidence either way and are usually *not* flagged.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
+from itertools import compress, repeat
 
 __all__ = ["MIN_WORDS", "THRESHOLD", "english_likelihood", "is_probably_english"]
 
@@ -131,44 +133,50 @@ def _tokens(text: str) -> Counter[str]:
     raw = text.split()
     if len(raw) > _MAX_TOKENS:
         raw = raw[:: len(raw) // _MAX_TOKENS + 1]
-    tokens: Counter[str] = Counter()
-    for token, count in Counter(raw).items():
-        token = token.strip(_EDGE_PUNCTUATION).replace("\u2019", "'")
-        if token:
-            tokens[token] += count
+    # map() strips every token in C; there are at most _MAX_TOKENS of them.
+    tokens = Counter(map(str.replace, map(str.strip, raw, repeat(_EDGE_PUNCTUATION)),
+                         repeat("\u2019"), repeat("'")))
+    tokens.pop("", None)
     return tokens
 
 
 def _script_counts(tokens: Counter[str]) -> tuple[int, int, int]:
     """Word count, and letters in Latin and in other scripts (judged by first letter)."""
-    words = latin = other = 0
-    for token, count in tokens.items():
+    words, counts = list(tokens), list(tokens.values())
+    firsts = list(map(operator.itemgetter(0), words))
+    ascii_first = list(map(str.isascii, firsts))
+    # Tokens starting with an ASCII letter, nearly all of them, are counted in C. Numbers,
+    # @handles and leftover symbols give no evidence either way.
+    latin_words = list(map(operator.and_, ascii_first, map(str.isalpha, firsts)))
+    words_seen = sum(compress(counts, latin_words))
+    latin = sum(compress(map(operator.mul, map(len, words), counts), latin_words))
+    other = 0
+    for token, count in compress(tokens.items(), map(operator.not_, ascii_first)):
         first = token[0]
         if not first.isalpha():
-            continue  # numbers, @handles, leftover symbols: no evidence either way
+            continue
         letters = len(token) * count
-        if first.isascii() or _in_ranges(first, _LATIN_RANGES):
+        if _in_ranges(first, _LATIN_RANGES):
             latin += letters
-            words += count
+            words_seen += count
         else:
             other += letters
-            words += letters if _in_ranges(first, _UNSPACED_RANGES) else count
-    return words, latin, other
+            words_seen += letters if _in_ranges(first, _UNSPACED_RANGES) else count
+    return words_seen, latin, other
 
 
 def _function_word_hits(tokens: Counter[str]) -> tuple[int, int]:
     """Occurrences of distinctive English function words, and of the best foreign language."""
     hits = [0] * (len(_FOREIGN_ONLY) + 1)
-    for token, count in tokens.items():
-        if token.islower():
-            languages = _WORD_LANGUAGES.get(token, ())
-        else:
-            # Capitalised: sentence-initial English ("The") counts, foreign particles of
-            # names ("Los Angeles", "De Gaulle") do not.
-            languages = _WORD_LANGUAGES.get(token.lower(), ())
-            languages = (0,) if 0 in languages else ()
-        for language in languages:
-            hits[language] += count
+    # Every listed word is lower case, so only lower-case tokens can be one as they are.
+    for token in tokens.keys() & _WORD_LANGUAGES.keys():
+        for language in _WORD_LANGUAGES[token]:
+            hits[language] += tokens[token]
+    # Capitalised: sentence-initial English ("The") counts, foreign particles of names
+    # ("Los Angeles", "De Gaulle") do not.
+    cased = list(compress(tokens, map(operator.not_, map(str.islower, tokens))))
+    hits[0] += sum(compress(map(tokens.__getitem__, cased),
+                            map(_ENGLISH_ONLY.__contains__, map(str.lower, cased))))
     return hits[0], max(hits[1:])
 
 

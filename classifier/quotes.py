@@ -19,7 +19,7 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import islice
+from itertools import compress, count, islice
 
 from .language import ENGLISH_FUNCTION_WORDS
 from .sentences import line_blocks
@@ -217,14 +217,16 @@ def sentence_is_quoted(text: str, start: int, end: int, spans: Sequence[Span]) -
     bool
         True when the sentence is mostly quoted, or mostly attributed speech.
     """
-    quotes = _overlapping(spans, start, end)
-    inside = sum(
-        _count_alnum(text, max(s, start), min(e, end))
-        for s, e in quotes
-        if not _is_scare_quote(text, s, e)
-    )
-    if inside and 2 * inside >= _count_alnum(text, start, end):
-        return True
+    # Most sentences have no quotation marks, and most of those no reporting verb.
+    quotes = _overlapping(spans, start, end) if spans else []
+    if quotes:
+        inside = sum(
+            _count_alnum(text, max(s, start), min(e, end))
+            for s, e in quotes
+            if not _is_scare_quote(text, s, e)
+        )
+        if inside and 2 * inside >= _count_alnum(text, start, end):
+            return True
     words = text[start:end].split()
     found = _attribution(words)
     if found is None:
@@ -232,10 +234,14 @@ def sentence_is_quoted(text: str, start: int, end: int, spans: Sequence[Span]) -
     kind, index = found
     if kind == "according":
         return True
-    verb = next(islice(_TOKEN.finditer(text, start, end), index, None))
     before, after = index, len(words) - index - 1
-    quoted_before = sum(_count_words(text, s, e) for s, e in _clipped(quotes, start, verb.start()))
-    quoted_after = sum(_count_words(text, s, e) for s, e in _clipped(quotes, verb.end(), end))
+    quoted_before = quoted_after = 0
+    if quotes:
+        verb = next(islice(_TOKEN.finditer(text, start, end), index, None))
+        quoted_before = sum(_count_words(text, s, e)
+                            for s, e in _clipped(quotes, start, verb.start()))
+        quoted_after = sum(_count_words(text, s, e)
+                           for s, e in _clipped(quotes, verb.end(), end))
     if kind == "inverted":  # `"...," said the minister, who ...`
         # Only the writer's own descriptive words after the verb count as framing: names,
         # titles and function words ("Dr. Ann Lee of the U.S. Chamber") do not.
@@ -255,11 +261,11 @@ def _attribution(words: list[str]) -> tuple[str, int] | None:
     """Return the kind of the first attribution and the index of its cue word, or None."""
     if _CUES.isdisjoint(words):  # the usual case, decided in C
         return None
-    for index, word in enumerate(words):
-        if word in _CUES:
-            kind = _attribution_kind(words, index)
-            if kind is not None:
-                return kind, index
+    # Only the cue words are visited (found in C).
+    for index in compress(count(), map(_CUES.__contains__, words)):
+        kind = _attribution_kind(words, index)
+        if kind is not None:
+            return kind, index
     return None
 
 

@@ -27,9 +27,12 @@ from .keyindex import KeyIndex
 from .language import ENGLISH_FUNCTION_WORDS
 from .tokens import WORD_PATTERN, find_words, token_spans
 
-__all__ = ["TermTagger", "TermPolarity", "merge_terms", "label_tokens", "span_rate_table"]
+__all__ = ["TermTagger", "TermPolarity", "merge_terms", "grow_terms", "label_tokens",
+           "span_rate_table"]
 
 _OOV, _BOS, _EOS = "<oov>", "<s>", "</s>"
+#: Distinct terms whose polarity a fitted :class:`TermPolarity` remembers (a few MB).
+POLARITY_CACHE_SIZE = 50_000
 _SHAPES = ("capitalised", "all_caps", "digit", "short", "hyphenated")
 
 # Numbers are never the loaded wording, though the context stage can lift them next to a
@@ -629,24 +632,44 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
     list of (start, end, score)
     """
     scores = np.asarray(probabilities, dtype=float)
-    n = len(spans)
-    candidates = np.flatnonzero(scores >= threshold).tolist() if n else []
+    candidates = np.flatnonzero(scores >= threshold).tolist() if len(spans) else []
     if not candidates:  # nothing to merge
         return []
-    probabilities = scores.tolist()
+    return grow_terms(text, [s for s, _ in spans], [e for _, e in spans], scores.tolist(),
+                      candidates, threshold, extend, trim_left, trim_right)
+
+
+def grow_terms(text: str, starts: list[int], ends: list[int], probabilities: list[float],
+               candidates: list[int], threshold: float, extend: float = 0.5,
+               trim_left: float = 0.5, trim_right: float = 0.3):
+    """:func:`merge_terms` of one sentence given as lists: its words' offsets in ``text``,
+    their probabilities, and the (sorted) indices of the words at ``threshold``.
+
+    The analyzer finds the offsets and candidates of all sentences at once with numpy;
+    this is the part that needs Python, and it only visits candidates and their
+    neighbours.
+    """
+    n = len(starts)
 
     def word(i: int) -> str:
-        start, end = spans[i]
-        return text[start:end]
+        return text[starts[i]:ends[i]]
+
+    def adjacent(left: int) -> bool:
+        # Only spaces or hyphens between two words (no punctuation, no line break).
+        return text[ends[left]:starts[left + 1]].strip(" -") == ""
 
     # Function words, numbers and mid-sentence names never start a term: the tagger's
     # context stage can lift them next to a loaded word, but they are not the wording.
-    keep = [False] * n
+    seeds = []
     for i in candidates:
         w = word(i)
-        keep[i] = _is_plain_word(w) and (i == 0 or not w[:1].isupper() or w.isupper())
-    if not any(keep):
+        if _is_plain_word(w) and (i == 0 or not w[:1].isupper() or w.isupper()):
+            seeds.append(i)
+    if not seeds:
         return []
+    keep = [False] * n
+    for i in seeds:
+        keep[i] = True
     weak = threshold * extend
 
     def can_grow(i: int) -> bool:
@@ -655,18 +678,18 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
         w = word(i)
         return _is_plain_word(w) and not w[:1].isupper()
 
-    for i in [i for i in candidates if keep[i]]:
+    for i in seeds:
         j = i - 1
-        while j >= 0 and not keep[j] and _adjacent(text, spans[j], spans[j + 1]) and can_grow(j):
+        while j >= 0 and not keep[j] and adjacent(j) and can_grow(j):
             keep[j] = True
             j -= 1
         j = i + 1
-        while j < n and not keep[j] and _adjacent(text, spans[j - 1], spans[j]) and can_grow(j):
+        while j < n and not keep[j] and adjacent(j - 1) and can_grow(j):
             keep[j] = True
             j += 1
     runs: list[list[int]] = []
-    for i in [i for i, kept in enumerate(keep) if kept]:
-        if runs and runs[-1][-1] == i - 1 and _adjacent(text, spans[i - 1], spans[i]):
+    for i in itertools.compress(range(n), keep):
+        if runs and runs[-1][-1] == i - 1 and adjacent(i - 1):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -679,22 +702,19 @@ def merge_terms(spans, probabilities, threshold: float, text: str, extend: float
             run = run[1:]
         while len(run) > 1 and probabilities[run[-1]] < trim_right * peak:
             run = run[:-1]
-        terms.append((spans[run[0]][0], spans[run[-1]][1], peak))
+        terms.append((starts[run[0]], ends[run[-1]], peak))
     return terms
 
 
-def _adjacent(text: str, left, right) -> bool:
-    """Whether only spaces or hyphens separate two tokens (no punctuation, no line break)."""
-    return text[left[1]:right[0]].strip(" -") == ""
-
-
-class TermPolarity(BaseEstimator):
+class TermPolarity(DerivedCachesMixin, BaseEstimator):
     """Polarity (positive/negative) of a loaded term.
 
     A lexicon decides known words; a character n-gram logistic regression trained
     on the same lexicon generalises to unseen words ("barbarically"). Its guesses for the
     words passed to :meth:`fit` (the tagger's vocabulary) are computed once and stored, so
-    scoring rarely calls the model.
+    scoring rarely calls the model. A term's polarity depends on its lower-cased text
+    alone, and news repeats its loaded terms, so :meth:`predict` keeps the polarity of
+    up to ``POLARITY_CACHE_SIZE`` distinct terms.
 
     Parameters
     ----------
@@ -708,10 +728,13 @@ class TermPolarity(BaseEstimator):
         The model's polarity for the ``X`` words not in the lexicon.
     """
 
+    _derived_caches = ("_cache",)
+
     def __init__(self, lexicon=None):
         self.lexicon = lexicon
 
     def fit(self, X=None, y=None):
+        self.__dict__.pop("_cache", None)  # polarities of the previous fit
         lexicon = {w: p for w, p in (self.lexicon or {}).items() if p in ("positive", "negative")}
         if len(set(lexicon.values())) < 2:
             raise ValueError("the polarity lexicon needs positive and negative words")
@@ -730,10 +753,28 @@ class TermPolarity(BaseEstimator):
     def predict(self, terms) -> list[str]:
         """"positive" or "negative" for each term (a word or a phrase)."""
         check_is_fitted(self, "lexicon_")
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self.__dict__.setdefault("_cache", {})
+        lowered = list(map(str.lower, terms))
+        out = list(map(cache.get, lowered))
+        if None in out:
+            missing = [i for i, polarity in enumerate(out) if polarity is None]
+            found = self._predict_lowered([lowered[i] for i in missing])
+            for i, polarity in zip(missing, found, strict=True):
+                out[i] = polarity
+                # Append-only and bounded: threads only ever add an entry that any of
+                # them would compute the same way.
+                if len(cache) < POLARITY_CACHE_SIZE:
+                    cache[lowered[i]] = polarity
+        return out
+
+    def _predict_lowered(self, terms: list[str]) -> list[str]:
+        """:meth:`predict` without the cache, for lower-cased terms."""
         out: list[str | None] = []
         unknown = []
         for i, term in enumerate(terms):
-            words = find_words(term.lower())
+            words = find_words(term)
             # Lexicon words decide; failing those, the stored guesses for known words.
             votes = ([v for v in map(self.lexicon_.get, words) if v]
                      or [v for v in map(self.guessed_.get, words) if v])
@@ -745,7 +786,7 @@ class TermPolarity(BaseEstimator):
                 out.append(None)
                 unknown.append(i)
         for i in unknown:
-            out[i] = "positive" if self._model_decision(terms[i].lower()) > 0 else "negative"
+            out[i] = "positive" if self._model_decision(terms[i]) > 0 else "negative"
         return out
 
     def _model_decision(self, term: str) -> float:

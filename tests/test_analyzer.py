@@ -210,3 +210,33 @@ def test_thread_safe(analyzer):
     serial = [analyzer.analyze(t).to_dict() for t in texts]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda t: analyzer.analyze(t).to_dict(), texts)) == serial
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.05])
+def test_terms_are_merge_terms_of_each_sentence(tiny_model, threshold):
+    # The analyzer finds word offsets and candidates for all sentences at once; each
+    # sentence's terms must still be what merge_terms gives it alone.
+    import numpy as np
+
+    from classifier.sentences import split_sentences
+    from classifier.tagger import merge_terms
+    from classifier.tokens import token_spans
+
+    analyzer = Analyzer(tiny_model)
+    analyzer.term_threshold = threshold
+    text = (ARTICLE + "\n\nA so-called “barbaric” plan—shameful! İstanbul’s naïve café, "
+            "a 𝐁𝐚𝐝 idea. —  …  \n\nDisastrous, shameful, barbaric-ish: x. Ok.")
+    spans = split_sentences(text)
+    texts = [text[s:e] for s, e in spans]
+    tokens = tiny_model.tagger.token_probabilities(texts)
+    _, lengths, probabilities = tokens
+    found = analyzer._terms(texts, spans, tokens, np.ones(len(texts)))
+    ends = np.cumsum(lengths)
+    expected = [
+        [(offset + s, offset + e, round(p, 4))
+         for s, e, p in merge_terms(token_spans(sentence), probabilities[end - n:end],
+                                    threshold, sentence)]
+        for sentence, (offset, _), n, end in zip(texts, spans, lengths, ends, strict=True)
+    ]
+    assert any(expected)
+    assert [[term[:3] for term in row] for row in found] == expected

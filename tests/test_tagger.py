@@ -178,6 +178,29 @@ def test_polarity_fallback_equals_the_pipeline():
     ]
 
 
+def test_polarity_cache_gives_the_uncached_answers(monkeypatch):
+    import pickle
+
+    from classifier import tagger as tagger_module
+
+    lexicon = {w: "negative" for w in ("awful", "terrible", "failure", "awfully", "grim")}
+    lexicon.update({w: "positive" for w in ("great", "success", "superb", "greatly", "good")})
+    polarity = TermPolarity(lexicon).fit(["Awfulness"])
+    # Case variants share an entry; "İ" grows when lower-cased; unknown words and phrases
+    # go through the model.
+    terms = ["Huge SUCCESS", "huge success", "AWFUL", "awfulness", "İstanbul grim", "zorblax",
+             "Zorblax", "terribly", "great failure", "", "don’t", "x"]
+    fresh = [TermPolarity(lexicon).fit(["Awfulness"]).predict([term])[0] for term in terms]
+    monkeypatch.setattr(tagger_module, "POLARITY_CACHE_SIZE", 4)
+    assert polarity.predict(terms) == fresh
+    assert polarity.predict(terms[::-1]) == fresh[::-1]  # now partly from the cache
+    assert len(polarity._cache) == 4
+    assert "_cache" not in pickle.loads(pickle.dumps(polarity)).__dict__
+    # A new fit forgets the old polarities.
+    flipped = {w: "positive" if p == "negative" else "negative" for w, p in lexicon.items()}
+    assert polarity.set_params(lexicon=flipped).fit().predict(["awful"]) == ["positive"]
+
+
 def test_polarity_needs_both_classes():
     with pytest.raises(ValueError):
         TermPolarity({"bad": "negative"}).fit()

@@ -8,6 +8,7 @@ from classifier.tokens import (
     TokenizedTexts,
     find_words,
     lowered_words,
+    token_bounds,
     token_spans,
     tokenize,
     tokenized,
@@ -47,6 +48,21 @@ def test_token_spans_slice_the_text():
 @given(_TRICKY)
 def test_token_spans_are_the_word_pattern_matches(text):
     assert token_spans(text) == [m.span() for m in WORD_PATTERN.finditer(text)]
+
+
+@given(st.lists(_TRICKY, max_size=5))
+def test_token_bounds_are_the_word_pattern_matches_of_each_text(texts):
+    starts, ends, lengths = token_bounds(texts)
+    expected = [[m.span() for m in WORD_PATTERN.finditer(text)] for text in texts]
+    assert lengths.tolist() == [len(spans) for spans in expected]
+    found = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    assert found == [span for spans in expected for span in spans]
+
+
+def test_token_bounds_of_nothing():
+    starts, ends, lengths = token_bounds(["", " — "])
+    assert (len(starts), len(ends), lengths.tolist()) == (0, 0, [0, 0])
+    assert len(token_bounds([])[2]) == 0
 
 
 def test_tokenized_texts_tokenise_once(monkeypatch):
