@@ -31,7 +31,6 @@ import numpy as np
 import textstat.backend.counts._count_syllables as _textstat_syllables
 import textstat.backend.utils as _textstat_utils
 import textstat.backend.utils._get_cmudict as _textstat_cmudict
-from textstat.backend.counts import count_sentences
 from textstat.backend.utils import (
     get_grade_suffix,
     get_lang_cfg,
@@ -237,6 +236,23 @@ def _words_and_letters(text: str) -> tuple[list[str], int]:
     return cleaned.lower().split(), letters
 
 
+_SENTENCE_PIECE = re.compile(r"\b[^.!?]+[.!?]*")
+
+
+def _count_sentences(text: str) -> int:
+    """textstat's ``count_sentences``: pieces ending at ".", "!" or "?", less those of two
+    words or fewer (at least 1 for a non-empty text).
+
+    textstat memoises it and the word counts of its pieces in small LRU caches that
+    every new text misses, so the counting is redone here, with the same cleaning.
+    """
+    if not text:
+        return 0
+    pieces = _SENTENCE_PIECE.findall(text)
+    short = sum(1 for piece in pieces if len(_clean(piece).split()) <= 2)
+    return max(1, len(pieces) - short)
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
@@ -393,6 +409,24 @@ def dale_chall_readability_score(words: int, sentences: int, unfamiliar_words: i
     return score + 3.6365 if percent_unfamiliar > 5 else score
 
 
+def _round2(value: float) -> float:
+    """``round(value, 2)`` at a fraction of the cost (it converts through decimal digits).
+
+    Python's round finds the nearest multiple of 0.01 exactly and returns the float
+    nearest to it; k / 100 is correctly rounded too, so round(value * 100) / 100 agrees
+    unless value * 100 lies so near a half that the multiplication's error (under 1e-10
+    below 1e6) could move it across. Those, large values and zeros (round keeps the
+    sign of -0.0) go to round() itself.
+    """
+    hundredths = value * 100
+    if not abs(hundredths) < 1e6:
+        return round(value, 2)
+    nearest = round(hundredths)
+    if not nearest or abs(abs(hundredths - nearest) - 0.5) < 1e-6:
+        return round(value, 2)
+    return nearest / 100
+
+
 def _grade_votes(score: float) -> list[int]:
     return [math.floor(score), math.ceil(score), round(score)]
 
@@ -487,13 +521,13 @@ def _sentence_metrics(words: int, syllables: int, polysyllables: int,
                       letters: int) -> dict[str, float | int]:
     sentences = 1 if words else 0
     return {
-        "flesch_reading_ease": round(flesch_reading_ease(words, sentences, syllables), 2),
-        "flesch_kincaid_grade": round(flesch_kincaid_grade(words, sentences, syllables), 2),
+        "flesch_reading_ease": _round2(flesch_reading_ease(words, sentences, syllables)),
+        "flesch_kincaid_grade": _round2(flesch_kincaid_grade(words, sentences, syllables)),
         "words": words,
         "syllables": syllables,
         "characters": letters,
         "polysyllables": polysyllables,
-        "avg_syllables_per_word": round(_ratio(syllables, words), 2),
+        "avg_syllables_per_word": _round2(_ratio(syllables, words)),
     }
 
 
@@ -577,7 +611,7 @@ def _article_metrics(text: str, totals: _Counts, tokens: int, linsear: float,
     its Linsear Write score."""
     words = totals.words
     if sentence_count is None:
-        sentences = count_sentences(text)
+        sentences = _count_sentences(text)
     else:
         sentences = max(sentence_count, 1) if words else 0
     syllables = totals.syllables
@@ -595,10 +629,10 @@ def _article_metrics(text: str, totals: _Counts, tokens: int, linsear: float,
         ),
     }
     result: dict[str, float | int | str] = {
-        name: round(value, 2) for name, value in scores.items()
+        name: _round2(value) for name, value in scores.items()
     }
     result["text_standard"] = text_standard(scores, linsear)
-    result["reading_time_seconds"] = round(MS_PER_CHAR * totals.characters / 1000, 2)
+    result["reading_time_seconds"] = _round2(MS_PER_CHAR * totals.characters / 1000)
     result.update(
         sentences=sentences,
         words=words,
@@ -634,7 +668,7 @@ def _linsear_write(syllable_counts: list[int], tokens: list[str]) -> float:
     from the syllables of the text's first 100 words and the tokens that hold them."""
     difficult = sum(1 for count in syllable_counts if count >= 3)
     easy = sum(1 for count in syllable_counts if 0 < count < 3)
-    sentences = count_sentences(" ".join(tokens))
+    sentences = _count_sentences(" ".join(tokens))
     if not sentences:
         return 0.0
     number = (easy + 3 * difficult) / sentences
@@ -745,9 +779,11 @@ def _pack(counts: tuple[int, ...]) -> int:
     return packed
 
 
+_FIELD_SHIFTS = tuple(range(0, len(_Counts._fields) * _FIELD_BITS, _FIELD_BITS))
+
+
 def _unpack(packed: int) -> _Counts:
-    return _Counts._make(packed >> (index * _FIELD_BITS) & _FIELD_MASK
-                         for index in range(len(_Counts._fields)))
+    return _Counts._make([packed >> shift & _FIELD_MASK for shift in _FIELD_SHIFTS])
 
 
 def _packed_counts(tokens: list[str]) -> list[int]:

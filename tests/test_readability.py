@@ -227,6 +227,25 @@ def test_packed_counts_add_up_field_by_field(rows) -> None:
     assert all(readability._unpack(readability._pack(c)) == c for c in counts)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.floats(allow_nan=False),
+    st.floats(min_value=-1e7, max_value=1e7, allow_nan=False),
+    st.integers(-10**6, 10**6).map(lambda k: k / 1000),  # halves such as 0.125 and 2.675
+    st.floats(min_value=-0.01, max_value=0.01),  # rounding to -0.0 and 0.0
+)))
+def test_cheap_rounding_is_round(values) -> None:
+    assert repr(list(map(readability._round2, values))) == repr([round(v, 2) for v in values])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(
+    st.one_of(_SENTENCE_TOKENS, st.sampled_from([".", "!?", "3.5", "Mr.", "a.b"])), max_size=40
+).map(" ".join)))
+def test_sentence_count_is_textstats(text: str) -> None:
+    assert readability._count_sentences(text) == counts.count_sentences(text)
+
+
 def _reports(texts: list[str]) -> list:
     return [readability_report(text, split_sentences(text)) for text in texts]
 
