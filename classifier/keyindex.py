@@ -39,7 +39,7 @@ class KeyIndex:
         bits = max(int(4 * len(keys)).bit_length(), 4)
         self._shift = np.uint64(64 - bits)
         self._keys = np.zeros(1 << bits, dtype=np.uint64)
-        self._positions = np.full(1 << bits, -1, dtype=np.int64)
+        self._positions = np.full(1 << bits, -1, dtype=np.int32)
         # A slot wanted by several keys keeps the first; the others are found by search.
         slots, first = np.unique(self._home(keys), return_index=True)
         self._keys[slots] = keys[first]
@@ -52,7 +52,7 @@ class KeyIndex:
         return len(self._sorted)
 
     def find(self, queries) -> np.ndarray:
-        """Position (in ``keys``) of each query, -1 where it is not a key."""
+        """Position (in ``keys``) of each query, -1 where it is not a key (int32)."""
         queries = _as_uint64(queries)
         slots = self._home(queries)
         positions = self._positions[slots]
