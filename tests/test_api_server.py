@@ -24,6 +24,16 @@ START_TIMEOUT = 90  # imports alone take seconds on a busy machine
 STOP_TIMEOUT = 15
 
 
+def _slow_documents() -> list[dict]:
+    """The largest batch the server takes, seconds of work for one worker: 64 long
+    documents whose every word is new (a suffix per document and paragraph), so that no
+    word cache in the analyzer shortens the work."""
+    words = TEXT.split()
+    return [{"id": i, "text": "\n\n".join(" ".join(f"{word}{i}x{k}" for word in words)
+                                          for k in range(20))}
+            for i in range(64)]
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -273,10 +283,8 @@ def test_request_cut_off_by_the_worker_timeout_gets_the_json_error_shape(tiny_mo
     server = Server(tiny_model_dir, tmp_path / "timeout.log", options=("--timeout", "1"))
     try:
         server.wait_ready()
-        # Seconds of work for one worker (see the SIGTERM test below).
-        documents = [{"id": i, "text": (TEXT + "\n\n") * 20} for i in range(64)]
         status, headers, body = server.request(
-            "POST", "/v1/analyze/batch", json.dumps({"documents": documents}).encode(),
+            "POST", "/v1/analyze/batch", json.dumps({"documents": _slow_documents()}).encode(),
             {"Content-Type": "application/json"})
         assert status == 503 and headers["Content-Type"] == "application/json"
         assert json.loads(body)["error"]["code"] == "timeout"
@@ -295,10 +303,9 @@ def test_in_flight_request_completes_during_sigterm(server):
     long_text = (TEXT + "\n\n") * 20
     status, _ = server.post_json("/v1/analyze/batch", {"documents": [{"text": long_text}]})
     assert status == 200
-    # The largest batch the server takes: a few seconds of work for one worker. Sizing
-    # it from a timed request was unreliable: with two workers the timed request and the
-    # batch can land on different workers, one of them still cold.
-    documents = [{"id": i, "text": long_text} for i in range(64)]
+    # Sizing the batch from a timed request was unreliable: with two workers the timed
+    # request and the batch can land on different workers, one of them still cold.
+    documents = _slow_documents()
     outcome = {}
 
     def slow_request():
