@@ -146,8 +146,10 @@ class SlantModel(DerivedCachesMixin):
             return {head: _positive_probability(model, matrix)
                     for head, model in self.heads.items()}
         weights, intercepts, slopes, offsets = linear
+        # The word and lexicon blocks share one tokenising pass (the analyzer passes
+        # TokenizedTexts made from the tagger's words).
         if not isinstance(texts, TokenizedTexts):
-            texts = TokenizedTexts(texts)  # the word and lexicon blocks share one tokenising
+            texts = TokenizedTexts(texts)
         decision = np.tile(intercepts, (len(texts), 1))
         column = 0
         for block in blocks:
