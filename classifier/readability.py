@@ -772,7 +772,7 @@ _TOKEN_CACHE_SIZE = 1 << 16  # bounded: a server sees an open-ended vocabulary
 _token_counts: dict[str, int] = {}
 
 
-def _pack(counts: tuple[int, ...]) -> int:
+def _pack(counts: _Counts) -> int:
     packed = 0
     for count in reversed(counts):
         packed = packed << _FIELD_BITS | count
@@ -814,19 +814,19 @@ def _count_tokens(tokens: list[str]) -> dict[str, int]:
     new = {}
     for token, piece in zip(tokens, cleaned, strict=True):
         if not piece:
-            new[token] = _pack((0, 0, 0, 0, 0, 0, 0, len(token)))
+            new[token] = _pack(_Counts(0, 0, 0, 0, 0, 0, 0, characters=len(token)))
             continue
         word = piece.lower()
         syllables = syllables_of[word]
         unfamiliar = word not in easy_words
-        new[token] = _pack((  # in _Counts' order
-            1,
-            syllables,
-            syllables >= 3,
-            len(piece) - piece.count("'"),
-            unfamiliar,
-            unfamiliar and syllables >= 2,
-            unfamiliar and syllables >= _HARD_WORD_SYLLABLES,
-            len(token),
+        new[token] = _pack(_Counts(
+            words=1,
+            syllables=syllables,
+            polysyllables=syllables >= 3,
+            letters=len(piece) - piece.count("'"),
+            unfamiliar=unfamiliar,
+            difficult=unfamiliar and syllables >= 2,
+            hard=unfamiliar and syllables >= _HARD_WORD_SYLLABLES,
+            characters=len(token),
         ))
     return new

@@ -196,12 +196,17 @@ def _baseline(train_records, attribute, test_records, seed):
     return sentence_metrics(y_test, probabilities)["macro_f1"]
 
 
+def _word_lists(lexicons: dict[str, dict[str, str]], names) -> dict[str, tuple[str, ...]]:
+    """The ``names`` lexicons as sorted word tuples: estimator parameters that pickle the
+    same in every process (a set's order follows the process's string hashing)."""
+    return {k: tuple(sorted(v)) for k, v in lexicons.items() if k in names}
+
+
 def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, dict[str, str]],
                config: TrainingConfig, say: Callable[[str], None]) -> tuple[SlantModel, float]:
     """Fit every part of a model on training records; returns (model, term threshold)."""
     seed = int(config["seed"])
-    feature_lexicons = {k: tuple(sorted(v)) for k, v in lexicons.items()
-                        if k in _LEXICONS_FOR_FEATURES}
+    feature_lexicons = _word_lists(lexicons, _LEXICONS_FOR_FEATURES)
 
     say("fitting sentence features")
     features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
@@ -227,8 +232,7 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
                   if r.spans is not None and corpus_weight.get(name, 1.0) > 0]
     weights = np.array([corpus_weight.get(r.source, 1.0) for r in span_train])
 
-    tagger_lexicons = {k: tuple(sorted(v)) for k, v in lexicons.items()
-                       if k in _LEXICONS_FOR_TAGGER}
+    tagger_lexicons = _word_lists(lexicons, _LEXICONS_FOR_TAGGER)
 
     def make_tagger():
         return TermTagger(lexicons=tagger_lexicons, C=config["C_tagger"],
@@ -391,8 +395,7 @@ def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: Trai
     from sklearn.metrics import roc_auc_score
 
     say = progress or (lambda message: None)
-    feature_lexicons = {k: tuple(sorted(v)) for k, v in lexicons.items()
-                        if k in _LEXICONS_FOR_FEATURES}
+    feature_lexicons = _word_lists(lexicons, _LEXICONS_FOR_FEATURES)
     features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
     features.fit([r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]])
     tasks = {"C_loaded": _labelled(train_of["babe"], "bias"), "C_stance": _stance_records(train_of)}
