@@ -2,11 +2,18 @@
 
 Usage: python bench/bench_http.py [--workers 1 2] [--concurrency 1 8 32] [--requests 2000]
                                   [--soak-requests 10000 | --soak-seconds 600] [--model DIR]
+                                  [--client {python,wrk}]
 
 For each worker count it starts `slant serve`, sends 1,000-word articles (built from the
-seed articles) from N client threads over persistent connections, and prints p50/p90/p99
-latency, throughput and errors per concurrency, plus each worker's RSS before and after.
-The client runs on the same 2 cores as the server, so figures are conservative.
+seed articles) over N persistent connections, and prints p50/p90/p99 latency, throughput
+and errors per concurrency, plus each worker's RSS before and after.
+
+The client runs on the same 2 cores as the server, so its CPU inflates the server's
+latency. `--client wrk` (the default when `wrk` is on PATH; Debian package `wrk`) drives
+the load with the C tool wrk, which costs far less CPU per request than `--client python`
+(N threads using http.client). wrk is time-based: a 1-second run at the same concurrency
+measures the rate, then the measured run lasts requests / rate seconds (whole seconds,
+at least 1), so it sends about --requests requests; each row prints the count sent.
 """
 
 from __future__ import annotations
@@ -15,14 +22,19 @@ import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +90,28 @@ def start(workers: int, model: str | None) -> tuple[subprocess.Popen, int]:
     raise SystemExit("server did not start")
 
 
-def load(port: int, body: bytes, requests: int, concurrency: int):
+def describe(errors: Counter) -> str:
+    kinds = ", ".join(f"{kind}: {count}" for kind, count in errors.most_common())
+    return f"{sum(errors.values())}" + (f" ({kinds})" if kinds else "")
+
+
+class Run(NamedTuple):
+    """One load run, whichever client made it; latency percentiles in ms."""
+
+    requests: int
+    seconds: float
+    p50: float
+    p90: float
+    p99: float
+    errors: Counter  # kind -> count, so a failure is never just a number
+
+    def summary(self) -> str:
+        return (f"{self.requests} requests, {self.requests / self.seconds:6.1f} articles/s, "
+                f"p50 {self.p50:6.1f} ms, p90 {self.p90:6.1f} ms, p99 {self.p99:6.1f} ms, "
+                f"errors {describe(self.errors)}")
+
+
+def load_python(port: int, body: bytes, requests: int, concurrency: int) -> Run:
     latencies, errors = [], []
     lock = threading.Lock()
     counter = iter(range(requests))
@@ -112,25 +145,92 @@ def load(port: int, body: bytes, requests: int, concurrency: int):
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors, time.perf_counter() - started
+    wall = time.perf_counter() - started
+    return Run(len(latencies), wall, *(percentile(latencies, q) for q in (50, 90, 99)),
+               Counter(errors))
 
 
 def percentile(values, q):
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else 0.0
 
 
-def soak(port: int, body: bytes, pids: list[int], master: int, seconds: int) -> None:
+# done() prints one machine-readable line, so nothing depends on wrk's human table;
+# latency.percentile() is exact (wrk keeps a 1-microsecond histogram).
+WRK_SCRIPT = """\
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [{level}[{body}]{level}]
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "slant-wrk requests=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d "
+    .. "connect=%d read=%d write=%d status=%d timeout=%d\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+WRK_ERRORS = {"connect": "connect", "read": "read", "write": "write",
+              "status": "HTTP status >= 400", "timeout": "timeout"}
+
+
+def wrk_script(body: bytes) -> str:
+    text = body.decode()
+    level = "="
+    while f"]{level}]" in text:  # a Lua long string needs a closing bracket absent from the body
+        level += "="
+    return WRK_SCRIPT.format(level=level, body=text)
+
+
+def run_wrk(port: int, script: str, seconds: int, concurrency: int) -> Run:
+    # wrk gives each thread connections // threads, so an odd count gets one thread.
+    threads = 2 if concurrency % 2 == 0 else 1
+    # --timeout 60s as the Python client: wrk leaves latencies above its timeout (2 s by
+    # default) out of the histogram, which would hide the slowest requests.
+    command = [shutil.which("wrk"), f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s",
+               "--timeout", "60s", "--latency", "-s", script,
+               f"http://127.0.0.1:{port}/v1/analyze"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    match = re.search(r"^slant-wrk (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode or not match:
+        raise SystemExit(f"wrk failed (exit {result.returncode}):\n"
+                         f"{result.stdout}{result.stderr}")
+    fields = {key: int(value) for key, value in
+              (pair.split("=") for pair in match.group(1).split())}
+    errors = Counter({label: fields[key] for key, label in WRK_ERRORS.items() if fields[key]})
+    return Run(fields["requests"], fields["duration_us"] / 1e6,
+               *(fields[f"p{q}_us"] / 1000 for q in (50, 90, 99)), errors)
+
+
+def load_wrk(port: int, body: bytes, requests: int, concurrency: int) -> Run:
+    """About ``requests`` requests: wrk runs for a time, so measure the rate first."""
+    with tempfile.TemporaryDirectory() as directory:
+        script = Path(directory) / "post.lua"
+        script.write_text(wrk_script(body), encoding="utf-8")
+        probe = run_wrk(port, str(script), 1, concurrency)
+        if probe.errors:  # the probe's errors count too: report them, don't drop them
+            print(f"  (rate probe: {probe.summary()})")
+        rate = probe.requests / probe.seconds
+        seconds = max(1, round(requests / rate)) if rate else 1
+        return run_wrk(port, str(script), seconds, concurrency)
+
+
+LOADS = {"python": load_python, "wrk": load_wrk}
+
+
+def soak(load, port: int, body: bytes, pids: list[int], master: int, seconds: int) -> None:
     """Load at concurrency 8 for ``seconds``, printing worker RSS along the way."""
     print(f"soak: worker RSS at start {[round(rss_mb(p), 1) for p in pids]} MB")
-    started, requests, errors = time.perf_counter(), 0, 0
+    started, requests, errors = time.perf_counter(), 0, Counter()
     while time.perf_counter() - started < seconds:
-        latencies, failed, _ = load(port, body, 2000, 8)
-        requests, errors = requests + len(latencies), errors + len(failed)
+        run = load(port, body, 2000, 8)
+        requests, errors = requests + run.requests, errors + run.errors
         rss = [round(rss_mb(p), 1) for p in worker_pids(master)]
         print(f"  {time.perf_counter() - started:5.0f} s: {requests} requests, "
-              f"errors {errors}, worker RSS {rss} MB", flush=True)
+              f"errors {describe(errors)}, worker RSS {rss} MB", flush=True)
     print(f"soak: {requests} requests in {time.perf_counter() - started:.0f} s, "
-          f"errors {errors}")
+          f"errors {describe(errors)}")
+
 
 
 def main() -> None:
@@ -144,32 +244,36 @@ def main() -> None:
                         help="instead of --soak-requests, load at concurrency 8 for this long "
                         "and print worker RSS after every 2,000 requests")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--client", choices=sorted(LOADS),
+                        default="wrk" if shutil.which("wrk") else "python",
+                        help="load generator: wrk costs far less CPU per request on the "
+                        "server's cores (default: wrk if on PATH, else python)")
     args = parser.parse_args()
+    if args.client == "wrk" and not shutil.which("wrk"):
+        parser.error("--client wrk: wrk is not on PATH (Debian: apt-get install -y wrk)")
+    load = LOADS[args.client]
     text = article()
     body = json.dumps({"text": text}).encode()
     print(f"article: {len(text.split())} words, {len(body)} bytes; cores: {os.cpu_count()}")
     for workers in args.workers:
         process, port = start(workers, args.model)
         try:
-            load(port, body, 50, 2)  # warm-up
+            load_python(port, body, 50, 2)  # warm-up
             pids = worker_pids(process.pid)
-            print(f"\n== {workers} worker(s); master RSS {rss_mb(process.pid):.0f} MB; worker "
+            print(f"\n== {workers} worker(s); client {args.client}; master RSS "
+                  f"{rss_mb(process.pid):.0f} MB; worker "
                   f"RSS {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB")
             for concurrency in args.concurrency:
-                latencies, errors, wall = load(port, body, args.requests, concurrency)
-                print(f"concurrency {concurrency:>2}: {len(latencies)} requests, "
-                      f"{len(latencies) / wall:6.1f} articles/s, "
-                      f"p50 {percentile(latencies, 50):6.1f} ms, "
-                      f"p90 {percentile(latencies, 90):6.1f} ms, "
-                      f"p99 {percentile(latencies, 99):6.1f} ms, errors {len(errors)}")
+                run = load(port, body, args.requests, concurrency)
+                print(f"concurrency {concurrency:>2}: {run.summary()}")
             if args.soak_seconds:
-                soak(port, body, pids, process.pid, args.soak_seconds)
+                soak(load, port, body, pids, process.pid, args.soak_seconds)
             elif args.soak_requests:
                 before = [rss_mb(p) for p in pids]
-                latencies, errors, wall = load(port, body, args.soak_requests, 8)
+                run = load(port, body, args.soak_requests, 8)
                 after = [rss_mb(p) for p in worker_pids(process.pid)]
-                print(f"soak: {len(latencies)} requests in {wall:.0f} s, errors {len(errors)}; "
-                      f"worker RSS before {before} MB, after {after} MB")
+                print(f"soak: {run.requests} requests in {run.seconds:.0f} s, errors "
+                      f"{describe(run.errors)}; worker RSS before {before} MB, after {after} MB")
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
