@@ -232,7 +232,6 @@ def soak(load, port: int, body: bytes, pids: list[int], master: int, seconds: in
           f"errors {describe(errors)}")
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
