@@ -22,6 +22,7 @@ from classifier.model import CARD_NAME
 
 from . import analyze, cors, docs, health, metrics, model, page, ratelimit
 from .errors import ConfigError, register_error_handlers
+from .jsonprovider import OrjsonProvider
 
 __all__ = ["create_app"]
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         A configuration value is unusable.
     """
     app = Flask(__name__, static_folder=None)
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(
         MODEL=None,  # a model directory; None: $SLANT_MODEL or the committed default
         MAX_TEXT_CHARS=MAX_TEXT_CHARS,
@@ -53,7 +55,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     _check_config(app.config)
-    app.json.sort_keys = False  # keep the library's field order
 
     model_dir = Path(str(app.config["MODEL"] or default_model_path()))
     analyzer = Analyzer(load_model(model_dir), max_chars=app.config["MAX_TEXT_CHARS"])
