@@ -11,9 +11,8 @@ and errors per concurrency, plus each worker's RSS before and after.
 The client runs on the same 2 cores as the server, so its CPU inflates the server's
 latency. `--client wrk` (the default when `wrk` is on PATH; Debian package `wrk`) drives
 the load with the C tool wrk, which costs far less CPU per request than `--client python`
-(N threads using http.client). wrk is time-based: a 1-second run at the same concurrency
-measures the rate, then the measured run lasts requests / rate seconds (whole seconds,
-at least 1), so it sends about --requests requests; each row prints the count sent.
+(N threads using http.client). wrk only knows durations, so its Lua script stops it after
+--requests answers; each row prints the count answered.
 """
 
 from __future__ import annotations
@@ -161,6 +160,18 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [{level}[{body}]{level}]
 
+-- The thread stops after the run's requests and says so; the bench then ends the run
+-- with SIGINT (wrk itself only knows durations and would sleep out the -d cap).
+local answered = 0
+function response(status, headers, body)
+  answered = answered + 1
+  if answered == {requests} then
+    io.write("slant-wrk-thread-done\\n")
+    io.flush()
+    wrk.thread:stop()
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -170,31 +181,42 @@ function done(summary, latency, requests)
     latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+#: Upper bound of one wrk run (connections that keep failing never reach the count); a
+#: run ends as soon as its requests are answered.
+WRK_CAP_SECONDS = 600
 WRK_ERRORS = {"connect": "connect", "read": "read", "write": "write",
               "status": "HTTP status >= 400", "timeout": "timeout"}
 
 
-def wrk_script(body: bytes) -> str:
+def wrk_script(body: bytes, requests: int) -> str:
     text = body.decode()
     level = "="
     while f"]{level}]" in text:  # a Lua long string needs a closing bracket absent from the body
         level += "="
-    return WRK_SCRIPT.format(level=level, body=text)
+    return WRK_SCRIPT.format(level=level, body=text, requests=requests)
 
 
 def run_wrk(port: int, script: str, seconds: int, concurrency: int) -> Run:
-    # wrk gives each thread connections // threads, so an odd count gets one thread.
-    threads = 2 if concurrency % 2 == 0 else 1
+    # One thread (an event loop: it keeps hundreds of requests a second in flight). With
+    # several, a thread that has sent its share would stop while holding connections the
+    # server's sync workers have accepted, and stall the others' requests.
     # --timeout 60s as the Python client: wrk leaves latencies above its timeout (2 s by
     # default) out of the histogram, which would hide the slowest requests.
-    command = [shutil.which("wrk"), f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s",
+    command = [shutil.which("wrk"), "-t1", f"-c{concurrency}", f"-d{seconds}s",
                "--timeout", "60s", "--latency", "-s", script,
                f"http://127.0.0.1:{port}/v1/analyze"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    match = re.search(r"^slant-wrk (.*)$", result.stdout, re.MULTILINE)
-    if result.returncode or not match:
-        raise SystemExit(f"wrk failed (exit {result.returncode}):\n"
-                         f"{result.stdout}{result.stderr}")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("slant-wrk-thread-done"):
+            process.send_signal(signal.SIGINT)  # wrk then joins its thread and reports
+    stdout, stderr = "".join(lines), process.stderr.read()
+    returncode = process.wait()
+    match = re.search(r"^slant-wrk (.*)$", stdout, re.MULTILINE)
+    if returncode or not match:
+        raise SystemExit(f"wrk failed (exit {returncode}):\n{stdout}{stderr}")
     fields = {key: int(value) for key, value in
               (pair.split("=") for pair in match.group(1).split())}
     errors = Counter({label: fields[key] for key, label in WRK_ERRORS.items() if fields[key]})
@@ -203,16 +225,11 @@ def run_wrk(port: int, script: str, seconds: int, concurrency: int) -> Run:
 
 
 def load_wrk(port: int, body: bytes, requests: int, concurrency: int) -> Run:
-    """About ``requests`` requests: wrk runs for a time, so measure the rate first."""
+    """``requests`` requests: wrk's thread stops after them; the duration is only a cap."""
     with tempfile.TemporaryDirectory() as directory:
         script = Path(directory) / "post.lua"
-        script.write_text(wrk_script(body), encoding="utf-8")
-        probe = run_wrk(port, str(script), 1, concurrency)
-        if probe.errors:  # the probe's errors count too: report them, don't drop them
-            print(f"  (rate probe: {probe.summary()})")
-        rate = probe.requests / probe.seconds
-        seconds = max(1, round(requests / rate)) if rate else 1
-        return run_wrk(port, str(script), seconds, concurrency)
+        script.write_text(wrk_script(body, requests), encoding="utf-8")
+        return run_wrk(port, str(script), WRK_CAP_SECONDS, concurrency)
 
 
 LOADS = {"python": load_python, "wrk": load_wrk}
