@@ -105,6 +105,9 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
 @click.option("--max-sentences", type=int, default=None,
               help="Use at most this many sentences per corpus (whole articles; for quick runs).")
 @click.option("--no-char-ngrams", is_flag=True, help="Word features only (smaller, faster).")
+@click.option("--shape-features", is_flag=True,
+              help="Add sentence-shape indicators (quotes, attribution, ! ?, person, digits, "
+              "length bins) to the heads; not in the default model (docs/model.md).")
 @click.option("--report/--no-report", default=True, show_default=True,
               help="Write report/ with plots and metrics.json.")
 @click.option("--cv", "cv_folds", type=click.IntRange(min=2), default=None,
@@ -113,7 +116,8 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
 @click.option("--search", is_flag=True,
               help="Choose the sentence heads' C values by grouped cross-validation first.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
-def train(data_dir, output, seed, max_sentences, no_char_ngrams, report, cv_folds, search, quiet):
+def train(data_dir, output, seed, max_sentences, no_char_ngrams, shape_features, report, cv_folds,
+          search, quiet):
     """Train a model from labelled corpora and write it with metadata and model card.
 
     \b
@@ -127,7 +131,8 @@ def train(data_dir, output, seed, max_sentences, no_char_ngrams, report, cv_fold
     from .training import TrainingConfig, train_and_save
 
     config = TrainingConfig(seed=seed, max_sentences=max_sentences,
-                            char_ngrams=not no_char_ngrams, cv_folds=cv_folds, search=search)
+                            char_ngrams=not no_char_ngrams, shape_features=shape_features,
+                            cv_folds=cv_folds, search=search)
     started = time.perf_counter()
 
     def progress(message: str) -> None:

@@ -16,10 +16,11 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
+from .quotes import is_attributed
 from .tokens import tokenized
 from .vectorizers import CharNgramTfidf, WordNgramTfidf
 
-__all__ = ["LexiconFeatures", "build_sentence_features"]
+__all__ = ["LexiconFeatures", "SentenceShapeFeatures", "build_sentence_features"]
 
 
 class LexiconFeatures(DerivedCachesMixin, TransformerMixin, BaseEstimator):
@@ -101,7 +102,71 @@ class LexiconFeatures(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         return np.array([f"lexicon_{n}" for n in self.lexicon_names_] + ["length"], dtype=object)
 
 
-def build_sentence_features(lexicons=None, char_ngrams: bool = True) -> FeatureUnion:
+_FIRST_PERSON = frozenset({"i", "we", "our", "us", "my", "me", "ours"})
+_SECOND_PERSON = frozenset({"you", "your", "yours"})
+_QUOTE_MARKS = frozenset("\"“”")
+_CLOSING_QUOTES = ("\"", "”")
+#: Word-count bins: the lexicon block's log length is linear, reporting and opinion are not
+#: (short punchy sentences and very long ones lean to opinion in BABE).
+_LENGTH_BINS = (10, 20, 30, 45)
+_SHAPE_NAMES = ("quote_marks", "attributed", "exclamation", "question", "first_person",
+                "second_person", "digit", "colon", "semicolon", "parenthesis", "ends_in_quote",
+                *(f"words_le_{n}" for n in _LENGTH_BINS), f"words_gt_{_LENGTH_BINS[-1]}")
+
+
+class SentenceShapeFeatures(TransformerMixin, BaseEstimator):
+    """Indicators of how a sentence is built rather than which words it uses: quotation
+    marks, an attribution to a source ("the minister said"), ! and ?, first- and
+    second-person pronouns, digits, colons, semicolons, parentheses and word-count bins.
+
+    The word-level blocks drop punctuation and digits, and a reporting verb alone does not
+    tell "the minister said" from "it is said"; these are what separates reported fact from
+    the writer's own voice in many sentences. Stateless: ``fit`` only records the width.
+    """
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = len(_SHAPE_NAMES)
+        return self
+
+    def _dense(self, X) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        tokens = tokenized(X)
+        out = np.zeros((len(X), len(_SHAPE_NAMES)))
+        bins = np.searchsorted(_LENGTH_BINS, np.fromiter(map(len, tokens), dtype=np.int64,
+                                                        count=len(tokens)))
+        out[np.arange(len(X)), 11 + bins] = 1.0
+        for row, (text, words) in enumerate(zip(X, tokens, strict=True)):
+            trimmed = text.rstrip()
+            out[row, :11] = (
+                not _QUOTE_MARKS.isdisjoint(text),
+                is_attributed(text),
+                "!" in text,
+                "?" in text,
+                not _FIRST_PERSON.isdisjoint(words),
+                not _SECOND_PERSON.isdisjoint(words),
+                any(map(str.isdigit, text)),
+                ":" in text,
+                ";" in text,
+                "(" in text,
+                trimmed.endswith(_CLOSING_QUOTES),
+            )
+        return out
+
+    def transform(self, X):
+        """Return a sparse 0/1 matrix of shape (n_sentences, n_features_out_)."""
+        return sp.csr_matrix(self._dense(X))
+
+    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
+        """``self.transform(X) @ weights`` without the sparse conversion."""
+        return self._dense(X) @ weights
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "n_features_out_")
+        return np.array([f"shape_{n}" for n in _SHAPE_NAMES], dtype=object)
+
+
+def build_sentence_features(lexicons=None, char_ngrams: bool = True,
+                            shape_features: bool = False) -> FeatureUnion:
     """The sentence feature union: word 1-2-gram TF-IDF, character 2-5-gram TF-IDF
     (inside word boundaries) and lexicon shares. The TF-IDF blocks are computed with numpy
     (:mod:`classifier.vectorizers`), equal to scikit-learn's ``TfidfVectorizer``.
@@ -111,10 +176,14 @@ def build_sentence_features(lexicons=None, char_ngrams: bool = True) -> FeatureU
     lexicons : dict of str -> collection of str, optional
     char_ngrams : bool, default=True
         Whether to include the character n-gram block (slower, more robust to rare words).
+    shape_features : bool, default=False
+        Whether to include :class:`SentenceShapeFeatures`.
     """
     blocks = [("words", WordNgramTfidf(min_df=2))]
     if char_ngrams:
         blocks.append(("chars", CharNgramTfidf(ngram_range=(2, 5), min_df=3,
                                                max_features=60000)))
     blocks.append(("lexicons", LexiconFeatures(lexicons)))
+    if shape_features:
+        blocks.append(("shape", SentenceShapeFeatures()))
     return FeatureUnion(blocks)

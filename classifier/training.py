@@ -97,6 +97,7 @@ class TrainingConfig(dict):
         # At 20 "storm" (BABE marks "a storm of anarchy") joined "wreaked havoc".
         "tagger_technique_rates": 5.0,
         "char_ngrams": True,
+        "shape_features": False,
         "calibration_folds": 5,
         # Heads whose probability is combined with the tagger's strongest word in the
         # sentence (classifier.stacking). Grouped 5-fold CV on the training part: bias
@@ -209,7 +210,8 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     feature_lexicons = _word_lists(lexicons, _LEXICONS_FOR_FEATURES)
 
     say("fitting sentence features")
-    features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
+    features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"],
+                                       shape_features=config["shape_features"])
     vocabulary_texts = [r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]]
     features.fit(vocabulary_texts)
 
@@ -396,7 +398,8 @@ def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: Trai
 
     say = progress or (lambda message: None)
     feature_lexicons = _word_lists(lexicons, _LEXICONS_FOR_FEATURES)
-    features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"])
+    features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"],
+                                       shape_features=config["shape_features"])
     features.fit([r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]])
     tasks = {"C_loaded": _labelled(train_of["babe"], "bias"), "C_stance": _stance_records(train_of)}
     result: dict[str, Any] = {"scores": {}}
@@ -520,6 +523,13 @@ def _stack_note(metadata: dict[str, Any], head: str) -> str:
             "  of each (`classifier.stacking`)")
 
 
+def _shape_note(metadata: dict[str, Any]) -> str:
+    if not metadata["config"].get("shape_features"):
+        return ""
+    return (" and sentence-shape\n  indicators (quotation marks, attribution to a source, ! and ?,"
+            " first/second\n  person, digits, word-count bins)")
+
+
 def write_model_card(metadata: dict[str, Any], path: Path | str) -> None:
     """Render the model card from the metadata (the card holds no number of its own)."""
     metrics = metadata["metrics"]["heldout"]
@@ -536,6 +546,7 @@ def write_model_card(metadata: dict[str, Any], path: Path | str) -> None:
     )
     sources = "\n".join(f"- `{k}`: {v}" for k, v in metadata["training_data"]["sources"].items())
     versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
+    shape_note, loaded_note = _shape_note(metadata), _stack_note(metadata, "loaded")
     text = f"""# Model card: {metadata['name']} {metadata['version']}
 
 Generated from `metadata.json` by `classifier.training.write_model_card`; edit the code,
@@ -551,7 +562,7 @@ them as pointers for a human reader.
 ## Model
 - `loaded`: calibrated NB-weighted logistic regression (features scaled by their
   naive-Bayes log-count ratio) over word 1-2-gram and character 2-5-gram TF-IDF plus
-  lexicon shares, trained on BABE `label_bias`{_stack_note(metadata, "loaded")}.
+  lexicon shares{shape_note}, trained on BABE `label_bias`{loaded_note}.
 - `stance`: the same features, trained on BABE `label_opinion` (any opinion vs entirely
   factual) pooled with CheckThat! SUBJ/OBJ{_stack_note(metadata, "stance")}.
 - `terms`: a token-level logistic regression (word, neighbours, word bigrams, suffix,

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import click
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -118,6 +119,24 @@ def test_train_small(runner, tiny_data_dir, tmp_path):
                                  str(tmp_path / "m"), "--no-char-ngrams", "--no-report", "-q"])
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and (tmp_path / "m" / "metadata.json").exists()
+
+
+def test_train_with_shape_features(runner, tiny_data_dir, tmp_path):
+    from classifier import load_model
+
+    result = runner.invoke(cli, ["train", "--data", str(tiny_data_dir), "--output",
+                                 str(tmp_path / "m"), "--no-char-ngrams", "--shape-features",
+                                 "--no-report", "-q"])
+    assert result.exit_code == 0, result.output
+    model = load_model(tmp_path / "m")
+    assert model.metadata["config"]["shape_features"] is True
+    assert "shape__shape_attributed" in model.features.get_feature_names_out()
+    assert "sentence-shape" in (tmp_path / "m" / "MODEL_CARD.md").read_text()
+    texts = ['"It is a disgrace," she said.', "Why would anyone back this?"]
+    fast = model.score_sentences(texts)
+    slow = model.score_sentences(texts, matrix=model.sentence_matrix(texts))
+    for head in fast:
+        np.testing.assert_allclose(fast[head], slow[head])
 
 
 def test_train_missing_data(runner, tmp_path):

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from classifier.features import LexiconFeatures, build_sentence_features
+from classifier.features import LexiconFeatures, SentenceShapeFeatures, build_sentence_features
+from classifier.tokens import TokenizedTexts
 
 
 def test_lexicon_features_count_members_per_lexicon():
@@ -45,3 +46,52 @@ def test_sentence_features_union_is_picklable_and_named():
     clone = pickle.loads(pickle.dumps(union))
     names = clone.get_feature_names_out()
     assert "words__awful" in names and "lexicons__lexicon_neg" in names
+
+
+def _shape_row(text: str) -> dict[str, float]:
+    features = SentenceShapeFeatures().fit([])
+    names = [n.removeprefix("shape_") for n in features.get_feature_names_out()]
+    return dict(zip(names, features.transform([text]).toarray()[0], strict=True))
+
+
+@pytest.mark.parametrize("text, on", [
+    ("The council closed the bridge", {"words_le_10"}),
+    ('"We will win," she said.', {"quote_marks", "attributed", "first_person", "words_le_10"}),
+    ("Why should you care?! It costs 5 dollars (or more); sad.",
+     {"exclamation", "question", "second_person", "digit", "parenthesis", "semicolon",
+      "words_le_20"}),
+    ("Her verdict: \u201cshameful.\u201d", {"quote_marks", "colon", "ends_in_quote",
+                                          "words_le_10"}),
+    ("It is said the plan failed.", {"words_le_10"}),  # a passive is not an attribution
+    (" ".join(["word"] * 46), {"words_gt_45"}),
+    ("", {"words_le_10"}),
+])
+def test_sentence_shape_features_mark_what_they_name(text, on):
+    row = _shape_row(text)
+    assert {name for name, value in row.items() if value} == on
+    assert set(row.values()) <= {0.0, 1.0}
+
+
+def test_sentence_shape_features_length_bins_are_one_hot_at_their_edges():
+    for words, name in ((10, "words_le_10"), (11, "words_le_20"), (45, "words_le_45"),
+                        (46, "words_gt_45")):
+        row = _shape_row(" ".join(["w"] * words))
+        assert [n for n, v in row.items() if n.startswith("words_") and v] == [name]
+
+
+def test_sentence_shape_features_weighted_sum_and_pretokenised_texts_agree():
+    texts = ['"Fine," he said.', "We must act now!", "Is 2 + 2 four?"]
+    features = SentenceShapeFeatures().fit(texts)
+    matrix = features.transform(texts).toarray()
+    np.testing.assert_array_equal(features.transform(TokenizedTexts(texts)).toarray(), matrix)
+    weights = np.arange(2 * matrix.shape[1]).reshape(-1, 2)
+    np.testing.assert_allclose(features.weighted_sum(texts, weights), matrix @ weights)
+    with pytest.raises(NotFittedError):
+        SentenceShapeFeatures().transform(texts)
+
+
+def test_sentence_features_union_can_add_the_shape_block():
+    union = build_sentence_features({"neg": {"awful"}}, char_ngrams=False, shape_features=True)
+    union.fit(["an awful day", "a fine day"])
+    assert "shape__shape_attributed" in union.get_feature_names_out()
+    assert union.transform(["an awful day!"]).shape[1] == len(union.get_feature_names_out())
