@@ -27,5 +27,8 @@ class OrjsonProvider(DefaultJSONProvider):
         if (self.compact is None and self._app.debug) or self.compact is False:
             return super().response(*args, **kwargs)  # indented, for people
         obj = self._prepare_response_obj(args, kwargs)
-        body = orjson.dumps(obj, default=self.default, option=orjson.OPT_APPEND_NEWLINE)
+        # numpy scalars are float/int subclasses the standard library writes as numbers;
+        # orjson needs the option to do the same.
+        body = orjson.dumps(obj, default=self.default,
+                            option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
         return self._app.response_class(body, mimetype=self.mimetype)

@@ -109,9 +109,10 @@ _CLOSING_QUOTES = ("\"", "”")
 #: Word-count bins: the lexicon block's log length is linear, reporting and opinion are not
 #: (short punchy sentences and very long ones lean to opinion in BABE).
 _LENGTH_BINS = (10, 20, 30, 45)
-_SHAPE_NAMES = ("quote_marks", "attributed", "exclamation", "question", "first_person",
-                "second_person", "digit", "colon", "semicolon", "parenthesis", "ends_in_quote",
-                *(f"words_le_{n}" for n in _LENGTH_BINS), f"words_gt_{_LENGTH_BINS[-1]}")
+_MARK_NAMES = ("quote_marks", "attributed", "exclamation", "question", "first_person",
+               "second_person", "digit", "colon", "semicolon", "parenthesis", "ends_in_quote")
+_SHAPE_NAMES = (*_MARK_NAMES, *(f"words_le_{n}" for n in _LENGTH_BINS),
+                f"words_gt_{_LENGTH_BINS[-1]}")
 
 
 class SentenceShapeFeatures(TransformerMixin, BaseEstimator):
@@ -119,9 +120,10 @@ class SentenceShapeFeatures(TransformerMixin, BaseEstimator):
     marks, an attribution to a source ("the minister said"), ! and ?, first- and
     second-person pronouns, digits, colons, semicolons, parentheses and word-count bins.
 
-    The word-level blocks drop punctuation and digits, and a reporting verb alone does not
-    tell "the minister said" from "it is said"; these are what separates reported fact from
-    the writer's own voice in many sentences. Stateless: ``fit`` only records the width.
+    The word and character blocks see words only, never punctuation; numbers reach them
+    as many rare tokens rather than one "has a figure" signal; and a reporting verb alone
+    does not tell "the minister said" from "it is said". Stateless: ``fit`` only records
+    the width.
     """
 
     def fit(self, X, y=None):
@@ -134,10 +136,11 @@ class SentenceShapeFeatures(TransformerMixin, BaseEstimator):
         out = np.zeros((len(X), len(_SHAPE_NAMES)))
         bins = np.searchsorted(_LENGTH_BINS, np.fromiter(map(len, tokens), dtype=np.int64,
                                                         count=len(tokens)))
-        out[np.arange(len(X)), 11 + bins] = 1.0
+        n_marks = len(_MARK_NAMES)
+        out[np.arange(len(X)), n_marks + bins] = 1.0  # one length bin per sentence
         for row, (text, words) in enumerate(zip(X, tokens, strict=True)):
             trimmed = text.rstrip()
-            out[row, :11] = (
+            out[row, :n_marks] = (  # in the order of _MARK_NAMES
                 not _QUOTE_MARKS.isdisjoint(text),
                 is_attributed(text),
                 "!" in text,

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 from flask.json.provider import DefaultJSONProvider
 
@@ -52,3 +53,10 @@ def test_debug_mode_indents_as_flask_does(app):
     indented = app.test_client().post("/v1/analyze", json={"text": TEXT}).data
     assert indented.startswith(b'{\n  "model"') and not compact.startswith(b'{\n')
     assert json.loads(indented) == json.loads(compact)
+
+
+def test_numpy_numbers_are_written_as_the_standard_library_writes_them(app):
+    value = {"score": np.float64(0.1234), "count": np.int64(3), "flag": np.bool_(True)}
+    with app.app_context():
+        body = app.json.response(value).get_data(as_text=True)
+    assert json.loads(body) == {"score": 0.1234, "count": 3, "flag": True}
