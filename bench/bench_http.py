@@ -2,7 +2,7 @@
 
 Usage: python bench/bench_http.py [--workers 1 2] [--concurrency 1 8 32] [--requests 2000]
                                   [--soak-requests 10000 | --soak-seconds 600] [--model DIR]
-                                  [--client {python,wrk}]
+                                  [--client {python,wrk}] [--no-access-log]
 
 For each worker count it starts `slant serve`, sends 1,000-word articles (built from the
 seed articles) over N persistent connections, and prints p50/p90/p99 latency, throughput
@@ -70,10 +70,12 @@ def worker_pids(master: int) -> list[int]:
     return sorted(int(pid) for pid in children)
 
 
-def start(workers: int, model: str | None) -> tuple[subprocess.Popen, int]:
+def start(workers: int, model: str | None, access_log: bool) -> tuple[subprocess.Popen, int]:
     port = free_port()
+    # The access log (on by default in `slant serve`) goes to stderr, here /dev/null: its
+    # cost is formatting and writing each line.
     command = [sys.executable, "-m", "classifier.cli", "serve", "--port", str(port),
-               "--workers", str(workers), "--no-access-log"]
+               "--workers", str(workers), "--access-log" if access_log else "--no-access-log"]
     if model:
         command += ["--model", model]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
@@ -260,6 +262,9 @@ def main() -> None:
                         help="instead of --soak-requests, load at concurrency 8 for this long "
                         "and print worker RSS after every 2,000 requests")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                        help="serve with the JSON access log, as `slant serve` does by default "
+                        "(--no-access-log measures without it)")
     parser.add_argument("--client", choices=sorted(LOADS),
                         default="wrk" if shutil.which("wrk") else "python",
                         help="load generator: wrk costs far less CPU per request on the "
@@ -272,11 +277,12 @@ def main() -> None:
     body = json.dumps({"text": text}).encode()
     print(f"article: {len(text.split())} words, {len(body)} bytes; cores: {os.cpu_count()}")
     for workers in args.workers:
-        process, port = start(workers, args.model)
+        process, port = start(workers, args.model, args.access_log)
         try:
             load_python(port, body, 50, 2)  # warm-up
             pids = worker_pids(process.pid)
-            print(f"\n== {workers} worker(s); client {args.client}; master RSS "
+            print(f"\n== {workers} worker(s); client {args.client}; access log "
+                  f"{'on' if args.access_log else 'off'}; master RSS "
                   f"{rss_mb(process.pid):.0f} MB; worker "
                   f"RSS {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB")
             for concurrency in args.concurrency:
