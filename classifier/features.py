@@ -23,7 +23,20 @@ from .vectorizers import CharNgramTfidf, WordNgramTfidf
 __all__ = ["LexiconFeatures", "SentenceShapeFeatures", "build_sentence_features"]
 
 
-class LexiconFeatures(DerivedCachesMixin, TransformerMixin, BaseEstimator):
+class _DenseBlock:
+    """``transform`` and ``weighted_sum`` of a block that computes a small dense array
+    (``_dense``): the analyzer's fast path multiplies the array by its weights directly."""
+
+    def transform(self, X):
+        """Return ``_dense(X)`` as a sparse matrix of shape (n_sentences, n_features)."""
+        return sp.csr_matrix(self._dense(X))
+
+    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
+        """``self.transform(X) @ weights`` without the sparse conversion."""
+        return self._dense(X) @ weights
+
+
+class LexiconFeatures(_DenseBlock, DerivedCachesMixin, TransformerMixin, BaseEstimator):
     """Share of a sentence's words that belong to each lexicon, plus its length.
 
     Parameters
@@ -89,14 +102,6 @@ class LexiconFeatures(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         out[:, n_lexicons] = np.log1p(lengths) / 4.0
         return out
 
-    def transform(self, X):
-        """Return a sparse matrix of shape (n_sentences, n_lexicons + 1)."""
-        return sp.csr_matrix(self._dense(X))
-
-    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
-        """``self.transform(X) @ weights`` without the sparse conversion."""
-        return self._dense(X) @ weights
-
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "membership_")
         return np.array([f"lexicon_{n}" for n in self.lexicon_names_] + ["length"], dtype=object)
@@ -115,7 +120,7 @@ _SHAPE_NAMES = (*_MARK_NAMES, *(f"words_le_{n}" for n in _LENGTH_BINS),
                 f"words_gt_{_LENGTH_BINS[-1]}")
 
 
-class SentenceShapeFeatures(TransformerMixin, BaseEstimator):
+class SentenceShapeFeatures(_DenseBlock, TransformerMixin, BaseEstimator):
     """Indicators of how a sentence is built rather than which words it uses: quotation
     marks, an attribution to a source ("the minister said"), ! and ?, first- and
     second-person pronouns, digits, colons, semicolons, parentheses and word-count bins.
@@ -154,14 +159,6 @@ class SentenceShapeFeatures(TransformerMixin, BaseEstimator):
                 trimmed.endswith(_CLOSING_QUOTES),
             )
         return out
-
-    def transform(self, X):
-        """Return a sparse 0/1 matrix of shape (n_sentences, n_features_out_)."""
-        return sp.csr_matrix(self._dense(X))
-
-    def weighted_sum(self, X, weights: np.ndarray) -> np.ndarray:
-        """``self.transform(X) @ weights`` without the sparse conversion."""
-        return self._dense(X) @ weights
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "n_features_out_")
