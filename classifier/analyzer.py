@@ -15,7 +15,7 @@ import numpy as np
 from .errors import EmptyTextError, InvalidTextError, InvalidTypeError, TextTooLongError
 from .language import is_probably_english
 from .model import SlantModel, load_model
-from .quotes import find_quotations, is_inside, sentence_is_quoted
+from .quotes import find_quotations, is_inside, quoted_flags
 from .readability import readability_report, sentence_readability
 from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
@@ -154,11 +154,14 @@ class Analyzer:
         # The tagger runs once: its word probabilities give the terms, and each sentence's
         # strongest word also feeds the stacked heads (both of the default model's).
         stacked = bool(model.stacks)
-        tokens = (model.tagger.token_probabilities(texts)
+        scored = (model.tagger.score_words(texts)
                   if texts and (options.terms or stacked) else None)
+        tokens = None if scored is None else scored[:3]
         peaks = None if tokens is None else sentence_peaks(tokens[1], tokens[2])
-        # The tagger's words, lower-cased, are the sentence model's tokens too.
-        sentences = texts if tokens is None else TokenizedTexts.from_words(texts, tokens[0])
+        # The tagger's words, lower-cased, are the sentence model's tokens too, and their
+        # ids in its vocabulary save the blocks their own look-ups.
+        sentences = texts if scored is None else TokenizedTexts.from_words(
+            texts, scored.words, scored.lowered, scored.word_ids)
         # The full feature matrix is only assembled for explanations; scores alone are
         # computed block by block.
         matrix = model.sentence_matrix(sentences) if texts and options.explain else None
@@ -172,6 +175,7 @@ class Analyzer:
                   is_inside(quotations, start, end)) for start, end, score, polarity in row]
             for row in found
         ]
+        quoted = quoted_flags(text, spans, quotations)
         explanations = {}
         if options.explain and texts:
             strongest = _strongest_words(*tokens, peaks) if stacked else None
@@ -184,7 +188,7 @@ class Analyzer:
                 text=sentence,
                 loaded=loaded[index],
                 stance=stance[index],
-                quoted=sentence_is_quoted(text, start, end, quotations),
+                quoted=quoted[index],
                 terms=terms[index],
                 readability=None if readability is None else readability[index],
                 explain=(

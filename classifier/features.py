@@ -7,8 +7,6 @@ compose in ``Pipeline``/``FeatureUnion`` and pickle with the model.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -17,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
 from .quotes import is_attributed
-from .tokens import tokenized
+from .tokens import VocabularyIds, tokenized
 from .vectorizers import CharNgramTfidf, WordNgramTfidf
 
 __all__ = ["LexiconFeatures", "SentenceShapeFeatures", "build_sentence_features"]
@@ -83,16 +81,12 @@ class LexiconFeatures(_DenseBlock, DerivedCachesMixin, TransformerMixin, BaseEst
             table = np.zeros((len(distinct) + 1, n_lexicons))
             for pattern, i in index.items():
                 table[i, list(pattern)] = 1.0
-            patterns = self._patterns = (
-                {word: index[pattern] for word, pattern in self.membership_.items()}, table
-            )
-        pattern_of, table = patterns
-        get = pattern_of.get
+            pattern_of = {word: index[pattern] for word, pattern in self.membership_.items()}
+            patterns = self._patterns = (VocabularyIds(pattern_of, 0), table)
+        pattern_ids, table = patterns
         tokens = tokenized(X)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        # map() over the chained tokens runs the look-ups without a Python-level loop.
-        ids = np.fromiter(map(get, itertools.chain.from_iterable(tokens), itertools.repeat(0)),
-                          dtype=np.int64, count=int(lengths.sum()))
+        ids = pattern_ids(X)
         owner = np.repeat(np.arange(len(X)), lengths)
         counts = np.bincount(owner * len(table) + ids, minlength=len(X) * len(table))
         out = np.empty((len(X), n_lexicons + 1))

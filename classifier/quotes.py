@@ -30,6 +30,7 @@ __all__ = [
     "find_quotations",
     "is_attributed",
     "is_inside",
+    "quoted_flags",
     "quoted_fraction",
     "sentence_is_quoted",
 ]
@@ -217,8 +218,39 @@ def sentence_is_quoted(text: str, start: int, end: int, spans: Sequence[Span]) -
     bool
         True when the sentence is mostly quoted, or mostly attributed speech.
     """
+    return _is_quoted(text, start, end, _overlapping(spans, start, end) if spans else [])
+
+
+def quoted_flags(text: str, sentences: Sequence[Span], spans: Sequence[Span]) -> list[bool]:
+    """``[sentence_is_quoted(text, start, end, spans) for start, end in sentences]``, with
+    the quotations of all sentences found in one pass over both sorted lists.
+
+    Parameters
+    ----------
+    text : str
+        The whole article.
+    sentences : sequence of tuple of (int, int)
+        Its sentences, sorted and disjoint.
+    spans : sequence of tuple of (int, int)
+        Quotations in ``text``, as returned by :func:`find_quotations`.
+    """
+    flags = []
+    first = 0  # the first quotation that does not end before the current sentence
+    for start, end in sentences:
+        # Disjoint and sorted by start, the quotations are sorted by end too, so those
+        # overlapping a sentence are consecutive.
+        while first < len(spans) and spans[first][1] <= start:
+            first += 1
+        last = first
+        while last < len(spans) and spans[last][0] < end:
+            last += 1
+        flags.append(_is_quoted(text, start, end, spans[first:last]))
+    return flags
+
+
+def _is_quoted(text: str, start: int, end: int, quotes: Sequence[Span]) -> bool:
+    """:func:`sentence_is_quoted` given the quotations that overlap the sentence."""
     # Most sentences have no quotation marks, and most of those no reporting verb.
-    quotes = _overlapping(spans, start, end) if spans else []
     if quotes:
         inside = sum(
             _count_alnum(text, max(s, start), min(e, end))

@@ -25,7 +25,9 @@ _FLOOR = 1e-6
 
 def logit(probabilities) -> np.ndarray:
     """log(p / (1 - p)), with ``p`` clipped to [1e-6, 1 - 1e-6]."""
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), _FLOOR, 1.0 - _FLOOR)
+    # np.minimum/np.maximum: the same values as np.clip for a fraction of its overhead.
+    p = np.minimum(np.maximum(np.asarray(probabilities, dtype=np.float64), _FLOOR),
+                   1.0 - _FLOOR)
     return np.log(p) - np.log1p(-p)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import Counter
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,10 +26,10 @@ from sklearn.utils.validation import check_is_fitted
 from .caches import DerivedCachesMixin
 from .keyindex import KeyIndex
 from .language import ENGLISH_FUNCTION_WORDS
-from .tokens import WORD_PATTERN, find_words, token_spans
+from .tokens import WORD_PATTERN, WordIds, find_words, token_spans
 
-__all__ = ["TermTagger", "TermPolarity", "merge_terms", "grow_terms", "label_tokens",
-           "span_rate_table"]
+__all__ = ["TermTagger", "TermPolarity", "ScoredWords", "merge_terms", "grow_terms",
+           "label_tokens", "span_rate_table"]
 
 _OOV, _BOS, _EOS = "<oov>", "<s>", "</s>"
 #: Distinct terms whose polarity a fitted :class:`TermPolarity` remembers (a few MB).
@@ -508,12 +509,19 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             that only need some texts' offsets (the analyzer merges terms only where a
             word reaches the threshold) find them for those texts alone.
         """
+        words, lengths, probabilities, _, _ = self.score_words(texts)
+        return words, lengths, probabilities
+
+    def score_words(self, texts) -> ScoredWords:
+        """:meth:`token_probabilities` plus the words lower-cased and their ids in the
+        tagger's vocabulary, which the sentence model's blocks reuse
+        (:meth:`classifier.tokens.TokenizedTexts.from_words`)."""
         check_is_fitted(self, "decision_tables_")
-        words, lengths, value = self._first_stage(texts)
+        words, lengths, value, lowered, word_ids = self._first_stage(texts)
         if self.context_coef_ is not None and len(value):
             value = (_context_features(value, lengths) @ self.context_coef_
                      + self.context_intercept_)
-        return words, lengths, 1.0 / (1.0 + np.exp(-value))
+        return ScoredWords(words, lengths, 1.0 / (1.0 + np.exp(-value)), lowered, word_ids)
 
     def _lookup_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray,
                                        KeyIndex, np.ndarray]:
@@ -549,9 +557,11 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         self._arrays = arrays
         return arrays
 
-    def _first_stage(self, texts) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
-        """Words of each text, their number per text, and the first-stage logits (word,
-        neighbours, suffix, lexicons, shape) of all words one text after another."""
+    def _first_stage(self, texts) -> tuple[list[list[str]], np.ndarray, np.ndarray, list[str],
+                                            WordIds]:
+        """Words of each text, their number per text, the first-stage logits (word,
+        neighbours, suffix, lexicons, shape) of all words one text after another, and
+        those words lower-cased with their ids (rows of the lookup arrays)."""
         tables = self.decision_tables_
         suffix, shape, oov = tables["suffix"], tables["shape"], tables["oov"]
         ids, static, as_prev_of, as_next_of, bigram_index, bigram_weights = (
@@ -564,7 +574,8 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         lengths_array = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
         originals = list(itertools.chain.from_iterable(per_text))
         if not originals:
-            return per_text, lengths_array, np.zeros(0)
+            return (per_text, lengths_array, np.zeros(0), [],
+                    WordIds(ids, np.zeros(0, dtype=np.int64), unknown))
         n = len(originals)
         words = list(map(str.lower, originals))
         rows = np.fromiter(map(ids.get, words, itertools.repeat(unknown)), dtype=np.int64,
@@ -603,7 +614,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             found = bigram_index.find(rows[:-1] * len(static) + rows[1:])
             hit = (found >= 0) & ~first[1:]
             values[1:] += np.where(hit, bigram_weights[found], 0.0)
-        return per_text, lengths_array, values
+        return per_text, lengths_array, values, words, WordIds(ids, rows, unknown)
 
     def decision_function_matrix(self, texts) -> np.ndarray:
         """Token scores computed through the full sparse design matrix (slow path;
@@ -611,6 +622,21 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         matrix, _ = self._design(texts)
         return matrix @ self.coef_ + self.intercept_
+
+
+class ScoredWords(NamedTuple):
+    """:meth:`TermTagger.score_words` of some texts."""
+
+    #: The words of each text as written (``WORD_PATTERN.findall``).
+    words: list[list[str]]
+    #: int64 array: the number of words of each text.
+    lengths: np.ndarray
+    #: Every text's word probabilities, one text after another.
+    probabilities: np.ndarray
+    #: The same words lower-cased, one text after another.
+    lowered: list[str]
+    #: Their ids in the tagger's vocabulary.
+    word_ids: WordIds
 
 
 def merge_terms(spans, probabilities, threshold: float, text: str, extend: float = 0.5,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["WORD_PATTERN", "TokenizedTexts", "find_words", "lowered_words", "tokenize",
-           "tokenized", "token_spans", "token_bounds"]
+__all__ = ["WORD_PATTERN", "TokenizedTexts", "VocabularyIds", "WordIds", "find_words",
+           "lowered_words", "tokenize", "tokenized", "token_spans", "token_bounds"]
 
 # Words keep inner apostrophes and hyphens ("don't", "so-called", "Trump’s") because
 # loaded language often lives in compounds; numbers are words too.
@@ -143,20 +146,51 @@ def tokenize(text: str) -> list[str]:
     return find_words(text.lower())
 
 
+class WordIds(NamedTuple):
+    """The tokens of some texts, one text after another, as ids in one vocabulary."""
+
+    #: Token -> id; ids are small non-negative ints.
+    vocabulary: Mapping[str, int]
+    #: int64 array of shape (n_tokens,).
+    ids: np.ndarray
+    #: The id of tokens the vocabulary does not hold.
+    unknown: int
+
+
 class TokenizedTexts(tuple):
     """A tuple of texts that tokenises itself once, on first use of :attr:`tokens`.
 
     The sentence model's feature blocks each need :func:`tokenize` of the same
     sentences; handing them one ``TokenizedTexts`` makes that one pass instead of one
-    per block. A tuple, so the tokens can never go stale.
+    per block. A tuple, so the tokens can never go stale. :attr:`word_ids` optionally
+    carries the tokens' ids in another vocabulary (the term tagger's), which saves the
+    blocks a dictionary look-up per token (see :class:`VocabularyIds`).
     """
 
     @classmethod
-    def from_words(cls, texts, words: list[list[str]]) -> TokenizedTexts:
+    def from_words(cls, texts, words: list[list[str]], lowered: list[str] | None = None,
+                   word_ids: WordIds | None = None) -> TokenizedTexts:
         """Texts whose tokens come from their words as written (``find_words`` of each,
-        which the term tagger finds anyway) instead of another tokenising pass."""
+        which the term tagger finds anyway) instead of another tokenising pass.
+
+        ``lowered``, all texts' words lower-cased one text after another, saves lowering
+        them again; ``word_ids`` gives those lower-cased words' ids in a vocabulary.
+        """
         tokenized_texts = cls(texts)
-        tokenized_texts.__dict__["_tokens"] = list(map(lowered_words, texts, words))
+        if lowered is None:
+            tokens = list(map(lowered_words, texts, words))
+        else:
+            ends = list(itertools.accumulate(map(len, words)))
+            tokens = [lowered[end - len(text_words):end]
+                      for text_words, end in zip(words, ends, strict=True)]
+            joined = "".join(texts)
+            if any(c in joined for c in _CONTEXTUAL_LOWER):
+                tokens = list(map(lowered_words, texts, words))
+                word_ids = None  # the ids are those of the words lowered one by one
+            else:
+                tokenized_texts.__dict__["_flat_tokens"] = lowered
+        tokenized_texts.__dict__["_tokens"] = tokens
+        tokenized_texts.__dict__["word_ids"] = word_ids
         return tokenized_texts
 
     @property
@@ -167,6 +201,74 @@ class TokenizedTexts(tuple):
             # Two threads may both compute it; they store equal lists, so either is fine.
             tokens = self.__dict__["_tokens"] = [tokenize(text) for text in self]
         return tokens
+
+    @property
+    def flat_tokens(self) -> list[str]:
+        """All texts' :attr:`tokens`, one text after another."""
+        flat = self.__dict__.get("_flat_tokens")
+        if flat is None:
+            flat = self.__dict__["_flat_tokens"] = list(itertools.chain.from_iterable(
+                self.tokens))
+        return flat
+
+    @property
+    def word_ids(self) -> WordIds | None:
+        """The flat tokens' ids in another vocabulary, when the texts were made with them."""
+        return self.__dict__.get("word_ids")
+
+
+class VocabularyIds:
+    """Ids of all tokens of some texts in one vocabulary, one text after another.
+
+    Parameters
+    ----------
+    vocabulary : mapping of str -> int
+    default : int
+        The id of tokens outside the vocabulary.
+
+    Looking up each token costs a dictionary probe (and hashing a fresh string) per token;
+    three of the analyzer's models look up the same lower-cased words. When the texts
+    carry the term tagger's ids (:attr:`TokenizedTexts.word_ids`), this vocabulary's ids
+    are gathered from a table indexed by those ids, built once per other vocabulary, and
+    only the words the other vocabulary lacks are looked up.
+    """
+
+    def __init__(self, vocabulary: Mapping[str, int], default: int) -> None:
+        self.vocabulary = vocabulary
+        self.default = default
+        self._translation: tuple[Mapping[str, int], np.ndarray] | None = None
+
+    def __call__(self, texts) -> np.ndarray:
+        """int64 array of shape (n_tokens,) for ``tokenized(texts)`` chained."""
+        get, default = self.vocabulary.get, self.default
+        shared = texts.word_ids if isinstance(texts, TokenizedTexts) else None
+        if shared is None:
+            tokens = tokenized(texts)
+            return np.fromiter(map(get, itertools.chain.from_iterable(tokens),
+                                   itertools.repeat(default)),
+                               dtype=np.int64, count=sum(map(len, tokens)))
+        ids = self._table(shared)[shared.ids]
+        elsewhere = np.flatnonzero(shared.ids == shared.unknown)
+        if len(elsewhere):
+            flat = texts.flat_tokens
+            ids[elsewhere] = np.fromiter(
+                map(get, map(flat.__getitem__, elsewhere.tolist()), itertools.repeat(default)),
+                dtype=np.int64, count=len(elsewhere))
+        return ids
+
+    def _table(self, shared: WordIds) -> np.ndarray:
+        """This vocabulary's id of each id of ``shared.vocabulary``."""
+        cached = self._translation  # one read: another thread may replace it
+        if cached is not None and cached[0] is shared.vocabulary:
+            return cached[1]
+        other = shared.vocabulary
+        size = max(max(other.values(), default=-1), shared.unknown) + 1
+        table = np.full(size, self.default, dtype=np.int64)
+        table[np.fromiter(other.values(), dtype=np.int64, count=len(other))] = np.fromiter(
+            map(self.vocabulary.get, other, itertools.repeat(self.default)),
+            dtype=np.int64, count=len(other))
+        self._translation = (other, table)
+        return table
 
 
 # str.lower() keeps every other character's length and whether it is a word character

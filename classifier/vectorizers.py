@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .caches import DerivedCachesMixin
 from .keyindex import KeyIndex
-from .tokens import tokenize, tokenized
+from .tokens import VocabularyIds, tokenize, tokenized
 
 __all__ = ["CharNgramTfidf", "WordNgramTfidf"]
 
@@ -287,7 +287,11 @@ def _tfidf_entries(documents, columns, idf, n_documents: int, sublinear_tf: bool
     first = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    counts = np.diff(starts, append=len(keys))
+    # The run lengths; np.diff with ``append`` costs more than the subtraction itself.
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    ends[-1:] = len(keys)
+    counts = ends - starts
     keys = keys[starts].astype(np.int64)
     rows, cols = keys >> shift, keys & ((1 << shift) - 1)
     values = counts.astype(np.float32)
@@ -305,7 +309,10 @@ def _row_sums(bounds: np.ndarray, values: np.ndarray) -> np.ndarray:
     twenty times faster than ``np.bincount`` with weights."""
     starts, ends = bounds[:-1], bounds[1:]
     # A trailing zero makes every start a valid index, even that of an empty last row.
-    sums = np.add.reduceat(np.append(values, 0.0), starts)
+    padded = np.empty(len(values) + 1)  # float64, as np.append(values, 0.0) gave
+    padded[:-1] = values
+    padded[-1] = 0.0
+    sums = np.add.reduceat(padded, starts)
     sums[starts == ends] = 0.0  # reduceat gives an empty row the value at its start
     return sums
 
@@ -325,8 +332,9 @@ def _weighted_rows(entries, weights: np.ndarray) -> np.ndarray:
     # One weight vector at a time: gathering from a contiguous vector is about twice as
     # fast as gathering rows of a (n_features, k) array (callers pass a transposed view).
     # Each row's sums are divided by its norm once instead of dividing every entry.
-    sums = np.stack([_row_sums(bounds, values * vector.take(cols)) for vector in weights.T],
-                    axis=1)
+    sums = np.empty((len(bounds) - 1, weights.shape[1]))
+    for k, vector in enumerate(weights.T):
+        sums[:, k] = _row_sums(bounds, values * vector.take(cols))
     return sums / np.where(norms > 0, norms, 1.0)[:, None]
 
 
@@ -357,7 +365,7 @@ class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
     idf_ : ndarray of shape (n_features,)
     """
 
-    _derived_caches = ("_bigram_index",)
+    _derived_caches = ("_bigram_index", "_word_ids")
 
     def __init__(self, min_df=2, sublinear_tf=True):
         self.min_df = min_df
@@ -386,11 +394,12 @@ class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
     def _occurrences(self, X) -> tuple[np.ndarray, np.ndarray]:
         """(document, column) of every kept word and bigram occurrence in ``X``."""
         check_is_fitted(self, "vocabulary_")
-        get = self.vocabulary_.get
+        word_ids = self.__dict__.get("_word_ids")
+        if word_ids is None:
+            word_ids = self.__dict__.setdefault("_word_ids", VocabularyIds(self.vocabulary_, -1))
         tokens = tokenized(X)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        ids = np.fromiter(map(get, itertools.chain.from_iterable(tokens), itertools.repeat(-1)),
-                          dtype=np.int64, count=int(lengths.sum()))
+        ids = word_ids(X)
         documents = np.repeat(np.arange(len(X)), lengths)
         known = ids >= 0
         columns, owners = [ids[known]], [documents[known]]

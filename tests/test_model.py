@@ -18,6 +18,7 @@ from classifier.model import (
     read_metadata,
 )
 from classifier.stacking import WordEvidenceStack
+from classifier.tokens import TokenizedTexts
 
 
 @pytest.fixture
@@ -119,6 +120,10 @@ def test_scores_equal_the_heads_predict_proba(which, tiny_model):
     matrix = model.features.transform(texts)
     fast = model.score_sentences(texts)
     given_matrix = model.score_sentences(texts, matrix)
+    # As the analyzer calls it: the tagger's words, lower-cased, with their ids.
+    scored = model.tagger.score_words(texts)
+    with_ids = model.score_sentences(TokenizedTexts.from_words(
+        texts, scored.words, scored.lowered, scored.word_ids))
     stacks = model.stacks
     for head, estimator in model.heads.items():
         expected = estimator.predict_proba(matrix)[:, 1]
@@ -127,6 +132,7 @@ def test_scores_equal_the_heads_predict_proba(which, tiny_model):
                 np.column_stack([expected, model.sentence_peaks(texts)]))[:, 1]
         assert fast[head] == pytest.approx(expected, abs=1e-6)
         assert given_matrix[head] == pytest.approx(expected, abs=1e-6)
+        assert with_ids[head].tolist() == fast[head].tolist()
 
 
 def test_the_saved_model_stacks_the_strongest_word_on_both_heads(tiny_model):

@@ -8,6 +8,7 @@ from classifier.quotes import (
     find_quotations,
     is_attributed,
     is_inside,
+    quoted_flags,
     quoted_fraction,
     sentence_is_quoted,
 )
@@ -225,8 +226,10 @@ def test_not_attributed(sentence):
 )
 def test_sentence_is_quoted(text, expected):
     quotes = find_quotations(text)
-    flags = [sentence_is_quoted(text, s, e, quotes) for s, e in split_sentences(text)]
+    sentences = split_sentences(text)
+    flags = [sentence_is_quoted(text, s, e, quotes) for s, e in sentences]
     assert flags == expected
+    assert quoted_flags(text, sentences, quotes) == expected
 
 
 @pytest.mark.parametrize(
@@ -261,10 +264,14 @@ def test_spans_are_valid_on_quote_heavy_text(text):
     assert_valid_spans(text, spans)
     for start, _ in spans:
         assert text[start] in QUOTE_MARKS  # a quotation starts at its opening mark
-    for start, end in split_sentences(text):
+    sentences = split_sentences(text)
+    for start, end in sentences:
         fraction = quoted_fraction(spans, start, end, text)
         assert 0.0 <= fraction <= 1.0
         assert isinstance(sentence_is_quoted(text, start, end, spans), bool)
+    # One pass over all sentences decides as each sentence on its own does.
+    assert quoted_flags(text, sentences, spans) == [
+        sentence_is_quoted(text, start, end, spans) for start, end in sentences]
 
 
 @settings(max_examples=100, deadline=None)

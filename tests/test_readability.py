@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import textstat
 from hypothesis import given, settings
@@ -236,6 +237,45 @@ def test_packed_counts_add_up_field_by_field(rows) -> None:
 )))
 def test_cheap_rounding_is_round(values) -> None:
     assert repr(list(map(readability._round2, values))) == repr([round(v, 2) for v in values])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.floats(allow_nan=False),
+    st.floats(min_value=-1e7, max_value=1e7, allow_nan=False),
+    st.integers(-10**6, 10**6).map(lambda k: k / 1000),
+    st.floats(min_value=-0.01, max_value=0.01),
+)))
+def test_vectorised_rounding_is_round(values) -> None:
+    rounded = readability._round2_many(np.array(values, dtype=np.float64))
+    assert repr(rounded) == repr([round(v, 2) for v in values])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(0, 2**20)] * len(readability._Counts._fields)),
+                max_size=30))
+def test_unpacking_many_is_unpacking_each(rows) -> None:
+    packed = [readability._pack(readability._Counts(*row)) for row in rows]
+    assert readability._unpack_many(packed).tolist() == [list(row) for row in rows]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 900), st.integers(0, 300),
+                          st.integers(0, 3000)), max_size=30))
+def test_sentence_metrics_are_the_scalar_formulas(rows) -> None:
+    # One numpy pass over an article's sentences gives the very floats of the one-sentence
+    # formulas (same operations, same order).
+    expected = [
+        {"flesch_reading_ease": readability._round2(
+            readability.flesch_reading_ease(words, int(words > 0), syllables)),
+         "flesch_kincaid_grade": readability._round2(
+            readability.flesch_kincaid_grade(words, int(words > 0), syllables)),
+         "words": words, "syllables": syllables, "characters": letters,
+         "polysyllables": polysyllables,
+         "avg_syllables_per_word": readability._round2(syllables / words if words else 0.0)}
+        for words, syllables, polysyllables, letters in rows
+    ]
+    assert repr(readability._sentence_metrics(rows)) == repr(expected)
 
 
 @settings(max_examples=300, deadline=None)

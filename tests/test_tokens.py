@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -6,6 +7,8 @@ from classifier import tokens
 from classifier.tokens import (
     WORD_PATTERN,
     TokenizedTexts,
+    VocabularyIds,
+    WordIds,
     find_words,
     lowered_words,
     token_bounds,
@@ -103,6 +106,46 @@ def test_tokenized_texts_from_words():
     made = TokenizedTexts.from_words(texts, [find_words(t) for t in texts])
     assert made == tuple(texts)
     assert made.tokens == [tokenize(t) for t in texts]
+
+
+def _with_word_ids(texts, vocabulary):
+    """TokenizedTexts made as the analyzer makes them from the tagger's words and ids."""
+    words = [find_words(t) for t in texts]
+    lowered = [w.lower() for text_words in words for w in text_words]
+    unknown = len(vocabulary)
+    ids = np.array([vocabulary.get(w, unknown) for w in lowered], dtype=np.int64)
+    return TokenizedTexts.from_words(texts, words, lowered, WordIds(vocabulary, ids, unknown))
+
+
+def test_tokenized_texts_from_lowered_words_and_ids():
+    texts = ["The so-called EXPERTS.", "", "Wreaked havoc, again"]
+    made = _with_word_ids(texts, {"the": 0, "havoc": 1})
+    assert made.tokens == [tokenize(t) for t in texts]
+    assert made.flat_tokens == [w for t in texts for w in tokenize(t)]
+    assert made.word_ids.ids.tolist() == [0, 2, 2, 2, 1, 2]
+
+
+def test_contextual_lower_case_drops_the_ids():
+    # "İ" lower-cases to two characters, so the words lowered one by one are not the tokens.
+    texts = ["İSTANBUL’S mayor", "ΟΔΟΣ.Β"]
+    made = _with_word_ids(texts, {"mayor": 0})
+    assert made.tokens == [tokenize(t) for t in texts]
+    assert made.word_ids is None
+
+
+@given(st.lists(_TRICKY, max_size=6), st.sets(st.sampled_from(
+    ["a", "z", "é9", "aa", "a-z", "ǆ", "ss", "_"]), max_size=6))
+def test_vocabulary_ids_agree_with_a_look_up_per_token(texts, known):
+    own = {word: i * 7 for i, word in enumerate(sorted(known))}  # ids need not be dense
+    lookup = VocabularyIds(own, -1)
+    expected = [own.get(token, -1) for text in texts for token in tokenize(text)]
+    assert lookup(texts).tolist() == expected
+    # Translated from another vocabulary's ids (which knows only some of the words)...
+    shared = _with_word_ids(texts, {word: i for i, word in enumerate(["z", "aa", "ǆ", "b"])})
+    assert lookup(shared).tolist() == expected
+    # ...and from a second vocabulary: the table is rebuilt for it, not reused.
+    again = _with_word_ids(texts, {"a": 0, "_": 1})
+    assert lookup(again).tolist() == expected
 
 
 def test_tokenized_plain_lists():
