@@ -150,10 +150,14 @@ def train(data_dir, output, seed, max_sentences, no_char_ngrams, shape_features,
 
 
 def _metrics_table(metrics: dict) -> str:
-    lines = ["task                 head      n      macro-F1  AUC    ECE"]
+    lines = ["task                 head      n      macro-F1  AUC    ECE    "
+             "(a calibrated model's: median, 95%)"]
     for task, m in metrics["sentences"].items():
+        noise = ""
+        if m.get("ece_if_calibrated") is not None:
+            noise = f"  ({m['ece_if_calibrated']:.3f}, {m['ece_if_calibrated_p95']:.3f})"
         lines.append(f"{task:<20} {m['head']:<8} {m['n']:>5}  {m['macro_f1']:8.3f}  "
-                     f"{m['roc_auc'] or 0:.3f}  {m['ece']:.3f}")
+                     f"{m['roc_auc'] or 0:.3f}  {m['ece']:.3f}{noise}")
     lines.append("terms (token level)  tokens   precision  recall  F1")
     for corpus, m in metrics["terms"].items():
         lines.append(f"{corpus:<20} {m['tokens']:>6}   {m['precision']:9.3f}  {m['recall']:6.3f}  "

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from classifier.evaluation import (
+    calibration_noise,
     evaluate_on,
     expected_calibration_error,
     reliability_curve,
@@ -14,6 +15,33 @@ def test_ece_is_zero_for_perfect_calibration_and_large_for_overconfidence():
     assert expected_calibration_error(y, np.full(100, 0.5)) == pytest.approx(0.0)
     assert expected_calibration_error(y, np.where(y == 1, 0.0, 1.0)) == pytest.approx(1.0)
     assert expected_calibration_error([], []) == 0.0
+
+
+def test_calibration_noise_is_what_a_calibrated_model_shows():
+    rng = np.random.default_rng(7)
+    p = rng.random(300)
+    noise = calibration_noise(p)
+    assert noise == calibration_noise(p)  # deterministic
+    # At 300 sentences a calibrated model's ECE is far from 0 (about 0.06)...
+    assert 0.03 < noise["ece_if_calibrated"] < noise["ece_if_calibrated_p95"] < 0.12
+    trials = [expected_calibration_error((rng.random(300) < p).astype(int), p)
+              for _ in range(400)]
+    assert np.median(trials) == pytest.approx(noise["ece_if_calibrated"], abs=0.006)
+    assert np.mean(np.array(trials) <= noise["ece_if_calibrated_p95"]) == pytest.approx(
+        0.95, abs=0.03)
+    # ...and shrinks with more sentences.
+    assert calibration_noise(rng.random(20_000))["ece_if_calibrated"] < 0.01
+    # Scores 0.25 too high have an ECE far above it.
+    labels = (rng.random(300) < p).astype(int)
+    biased = np.clip(p + 0.25, 0, 1)
+    assert expected_calibration_error(labels, biased) > calibration_noise(biased)[
+        "ece_if_calibrated_p95"]
+    assert calibration_noise([]) == {"ece_if_calibrated": None, "ece_if_calibrated_p95": None}
+
+
+def test_sentence_metrics_carry_the_calibration_noise():
+    m = sentence_metrics([0, 1] * 20, np.linspace(0.05, 0.95, 40))
+    assert set(m) >= {"ece", "ece_if_calibrated", "ece_if_calibrated_p95"}
 
 
 def test_reliability_curve_bins():

@@ -123,6 +123,9 @@ def test_cross_validate_and_search_use_the_training_part_only(tiny_data_dir):
     result = cross_validate(tiny_data_dir, config, n_splits=2)
     assert result["folds"] == 2 and len(result["per_fold"]) == 2
     assert 0 <= result["mean"]["sentences"]["bias"]["macro_f1"] <= 1
+    bias = [fold["sentences"]["bias"] for fold in result["per_fold"]]
+    assert result["mean"]["sentences"]["bias"]["ece_if_calibrated"] == pytest.approx(
+        sum(m["ece_if_calibrated"] for m in bias) / 2, abs=1e-4)
     train_of, _ = prepare_splits(tiny_data_dir)
     search = search_C(train_of, load_lexicons(tiny_data_dir), config, n_splits=2)
     assert search["C_loaded"] in SEARCH_GRID["C_loaded"]
