@@ -176,6 +176,18 @@ def test_scoring_caches_are_not_pickled(tiny_model):
     assert not [name for name in state if name.startswith("_")]
 
 
+def test_a_model_pickles_the_same_after_analysing(tiny_model):
+    # Every cache the analyzer fills (word ids shared between the tagger and the blocks,
+    # character n-grams of words, polarities, lookup tables) stays out of the pickle.
+    from classifier import Analyzer
+
+    model = pickle.loads(pickle.dumps(tiny_model))
+    before = pickle.dumps(model)
+    Analyzer(model).analyze("The council made a shameful decision. “It is a disgrace,” she "
+                            "said. Prices rose.", title="A shameful day", explain=True)
+    assert pickle.dumps(model) == before
+
+
 def test_explain_lists_features_by_contribution(tiny_model):
     model = copy.copy(tiny_model)
     model.stacks = {}
