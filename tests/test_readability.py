@@ -239,6 +239,17 @@ def test_cheap_rounding_is_round(values) -> None:
     assert repr(list(map(readability._round2, values))) == repr([round(v, 2) for v in values])
 
 
+@given(st.integers(0, 2**20), st.integers(0, 2**20), st.booleans(), st.integers(0, 2**20))
+def test_a_word_packs_as_its_counts(syllables, letters, unfamiliar, characters) -> None:
+    counts = readability._Counts(
+        words=1, syllables=syllables, polysyllables=syllables >= 3, letters=letters,
+        unfamiliar=unfamiliar, difficult=unfamiliar and syllables >= 2,
+        hard=unfamiliar and syllables >= readability._HARD_WORD_SYLLABLES,
+        characters=characters)
+    packed = readability._pack_word(syllables, letters, unfamiliar, characters)
+    assert packed == readability._pack(counts)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(
     st.floats(allow_nan=False),
