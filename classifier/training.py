@@ -30,7 +30,7 @@ from .datasets import (
     load_lexicons,
     prepare_splits,
 )
-from .evaluation import evaluate_model, sentence_metrics
+from .evaluation import NOISE_DRAWS, evaluate_model, sentence_metrics
 from .features import build_sentence_features
 from .model import CARD_NAME, SlantModel, save_model
 from .nblr import NBLogisticRegression
@@ -523,7 +523,6 @@ def _table_head(columns: tuple[str, ...]) -> str:
     return f"| {' | '.join(columns)} |\n|{'---|' * len(columns)}"
 
 
-
 def _stack_note(metadata: dict[str, Any], head: str) -> str:
     if head not in metadata["config"].get("stack_heads", ()):
         return ""
@@ -601,7 +600,7 @@ research and media-literacy artifact.
 
 ECE uses ten equal-width bins. On a few hundred sentences sampling noise alone gives a
 sizeable ECE: the last column is the ECE a perfectly calibrated model with the same
-scores shows on this many sentences (labels drawn from its own probabilities 2,000
+scores shows on this many sentences (labels drawn from its own probabilities {NOISE_DRAWS:,}
 times; median and 95th percentile, `classifier.evaluation.calibration_noise`). An ECE
 below the 95th percentile cannot be told from perfect calibration on this split.
 
