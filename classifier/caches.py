@@ -11,10 +11,16 @@ class DerivedCachesMixin:
     """Leaves the attributes named in ``_derived_caches`` out of the pickled state.
 
     They are rebuilt from the fitted attributes on first use, so a saved model holds only
-    what was learned, and its bytes do not depend on what it scored before saving.
+    what was learned, and its bytes do not depend on what it scored before saving. ``fit``
+    calls :meth:`_drop_derived_caches` first, so a refitted estimator never reads caches
+    derived from its previous fit.
     """
 
     _derived_caches: tuple[str, ...] = ()
+
+    def _drop_derived_caches(self) -> None:
+        for name in self._derived_caches:
+            self.__dict__.pop(name, None)
 
     def __getstate__(self) -> dict[str, Any]:
         # A copy: on Python 3.11+ object.__getstate__ (which scikit-learn's defers to for

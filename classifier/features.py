@@ -57,6 +57,7 @@ class LexiconFeatures(_DenseBlock, DerivedCachesMixin, TransformerMixin, BaseEst
         self.lexicons = lexicons
 
     def fit(self, X, y=None):
+        self._drop_derived_caches()
         lexicons = self.lexicons or {}
         self.lexicon_names_ = sorted(lexicons)
         membership: dict[str, tuple[int, ...]] = {}

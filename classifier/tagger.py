@@ -328,6 +328,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             Spans of the weak second label of each sentence (``None`` where a sentence
             has no such labels); used with ``technique_rates``.
         """
+        self._drop_derived_caches()
         if len(X) != len(y):
             raise ValueError("X and y must have the same length")
         counts = Counter(w.lower() for text in X for w in WORD_PATTERN.findall(text))
@@ -760,7 +761,7 @@ class TermPolarity(DerivedCachesMixin, BaseEstimator):
         self.lexicon = lexicon
 
     def fit(self, X=None, y=None):
-        self.__dict__.pop("_cache", None)  # polarities of the previous fit
+        self._drop_derived_caches()  # polarities of the previous fit
         lexicon = {w: p for w, p in (self.lexicon or {}).items() if p in ("positive", "negative")}
         if len(set(lexicon.values())) < 2:
             raise ValueError("the polarity lexicon needs positive and negative words")

@@ -174,6 +174,7 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
 
     def fit(self, X, y=None):
+        self._drop_derived_caches()
         documents, hashes, text_of = _ngram_buckets(X, self.ngram_range, with_text=True)
         # Document frequency: count each (document, n-gram) pair once.
         order = np.lexsort((hashes, documents))
@@ -372,6 +373,7 @@ class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
 
     def fit(self, X, y=None):
+        self._drop_derived_caches()
         documents = [tokenize(text) for text in X]
         word_df = Counter(w for words in documents for w in set(words))
         words = sorted(w for w, n in word_df.items() if n >= self.min_df)

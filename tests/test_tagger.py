@@ -109,6 +109,18 @@ def test_empty_and_wordless_texts(tagger):
     assert [len(s) for s, _ in tagger.score_tokens(["", "— !"])] == [0, 0]
 
 
+def test_refitting_forgets_the_lookup_arrays_of_the_previous_fit(training_sentences):
+    texts, spans = training_sentences
+    half = len(texts) // 2
+    refitted = TermTagger(bigram_min_count=2).fit(texts[:half], spans[:half])
+    refitted.token_probabilities(texts[:5])  # builds the lookup arrays
+    refitted.fit(texts[half:], spans[half:])
+    fresh = TermTagger(bigram_min_count=2).fit(texts[half:], spans[half:])
+    probe = ["The dreadful decision was made.", texts[0], texts[-1]]
+    assert refitted.token_probabilities(probe)[2].tolist() == \
+        fresh.token_probabilities(probe)[2].tolist()
+
+
 def test_fit_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
         TermTagger().fit(["a"], [])
