@@ -539,13 +539,13 @@ def _sentence_metrics(counts) -> list[dict[str, float | int]]:
     same operations in the same order, so the same floats, in a fraction of the time.
     """
     counts = np.asarray(counts, dtype=np.int64).reshape(-1, 4)
-    words, syllables = counts[:, 0].astype(np.float64), counts[:, 1].astype(np.float64)
+    n_words, n_syllables = counts[:, 0].astype(np.float64), counts[:, 1].astype(np.float64)
     # One sentence each, so words per sentence is the word count; 0.0 without words.
-    has_words = words > 0
-    per_word = np.divide(syllables, words, out=np.zeros_like(words), where=has_words)
+    has_words = n_words > 0
+    per_word = np.divide(n_syllables, n_words, out=np.zeros_like(n_words), where=has_words)
     scored = has_words & (per_word != 0)
-    reading_ease = np.where(scored, _reading_ease_formula(words, per_word), 0.0)
-    grade = np.where(scored, _kincaid_formula(words, per_word), 0.0)
+    reading_ease = np.where(scored, _reading_ease_formula(n_words, per_word), 0.0)
+    grade = np.where(scored, _kincaid_formula(n_words, per_word), 0.0)
     columns = zip(_round2_many(reading_ease), _round2_many(grade), *counts.T.tolist(),
                   _round2_many(per_word), strict=True)
     return [
