@@ -177,20 +177,17 @@ class TokenizedTexts(tuple):
         them again; ``word_ids`` gives those lower-cased words' ids in a vocabulary.
         """
         tokenized_texts = cls(texts)
-        if lowered is None:
-            tokens = list(map(lowered_words, texts, words))
-        else:
-            ends = list(itertools.accumulate(map(len, words)))
+        if lowered is not None and not _has_contextual_lower("".join(texts)):
+            ends = itertools.accumulate(map(len, words))
             tokens = [lowered[end - len(text_words):end]
                       for text_words, end in zip(words, ends, strict=True)]
-            joined = "".join(texts)
-            if any(c in joined for c in _CONTEXTUAL_LOWER):
-                tokens = list(map(lowered_words, texts, words))
-                word_ids = None  # the ids are those of the words lowered one by one
-            else:
-                tokenized_texts.__dict__["_flat_tokens"] = lowered
+            tokenized_texts.__dict__["_flat_tokens"] = lowered
+        else:
+            tokens = list(map(lowered_words, texts, words))
+            # The ids, if any, are those of the words lowered one by one.
+            word_ids = None
         tokenized_texts.__dict__["_tokens"] = tokens
-        tokenized_texts.__dict__["word_ids"] = word_ids
+        tokenized_texts.__dict__["_word_ids"] = word_ids
         return tokenized_texts
 
     @property
@@ -214,7 +211,7 @@ class TokenizedTexts(tuple):
     @property
     def word_ids(self) -> WordIds | None:
         """The flat tokens' ids in another vocabulary, when the texts were made with them."""
-        return self.__dict__.get("word_ids")
+        return self.__dict__.get("_word_ids")
 
 
 class VocabularyIds:
@@ -279,9 +276,13 @@ class VocabularyIds:
 _CONTEXTUAL_LOWER = ("\u0130", "\u03a3")
 
 
+def _has_contextual_lower(text: str) -> bool:
+    return any(c in text for c in _CONTEXTUAL_LOWER)
+
+
 def lowered_words(text: str, words: list[str]) -> list[str]:
     """``tokenize(text)`` from ``words = find_words(text)``, without finding them again."""
-    if any(c in text for c in _CONTEXTUAL_LOWER):
+    if _has_contextual_lower(text):
         return tokenize(text)
     return list(map(str.lower, words))
 
