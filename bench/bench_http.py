@@ -279,7 +279,7 @@ def main() -> None:
     for workers in args.workers:
         process, port = start(workers, args.model, args.access_log)
         try:
-            load_python(port, body, 50, 2)  # warm-up
+            load(port, body, 50, 2)  # warm-up, with the client that will measure
             pids = worker_pids(process.pid)
             print(f"\n== {workers} worker(s); client {args.client}; access log "
                   f"{'on' if args.access_log else 'off'}; master RSS "
