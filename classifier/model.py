@@ -294,6 +294,32 @@ def runtime_versions() -> dict[str, str]:
     }
 
 
+class _CanonicalPickler(pickle._Pickler):
+    """A pickler that writes each distinct string once, whatever the strings' identity.
+
+    The C pickler shares a string only when it meets the same object again, and which
+    equal strings are one object depends on the process's history: CPython shares the
+    attribute names of a class's instances, and unpickling a model first (sklearn's
+    ``__setstate__``) leaves its own copies of them there. With the C pickler, a model
+    trained after loading another pickled to other bytes; with this one the bytes depend
+    on the model only. It is the standard library's Python pickler (``pickle._Pickler``,
+    the reference the C one mirrors): about a second for the default model.
+    """
+
+    def __init__(self, file, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        self._strings: dict[str, str] = {}
+
+    def save_str(self, obj: str) -> None:
+        first = self._strings.setdefault(obj, obj)
+        if first is not obj:
+            self.save(first)  # memoised when it was written: a reference
+            return
+        super().save_str(obj)
+
+    dispatch = {**pickle._Pickler.dispatch, str: save_str}
+
+
 def save_model(model: SlantModel, directory: Path | str, metadata: dict[str, Any]) -> Path:
     """Write the artifact (``model.pkl.xz``) and ``metadata.json`` into ``directory``.
 
@@ -306,7 +332,7 @@ def save_model(model: SlantModel, directory: Path | str, metadata: dict[str, Any
     bare = SlantModel(model.features, model.heads, model.tagger, model.polarity, metadata={},
                       stacks=dict(model.stacks))
     with lzma.open(artifact, "wb", preset=6) as handle:
-        pickle.dump(bare, handle, protocol=5)
+        _CanonicalPickler(handle, protocol=5).dump(bare)
     metadata = {
         **metadata,
         "versions": runtime_versions(),

@@ -618,6 +618,9 @@ Loaded terms, token level (a token is positive when it lies inside an annotated 
   and a neutral-sounding sentence can still mislead by selection or omission.
 - The term tagger sees words and their neighbours only: irony, negation and loaded words
   that are not loaded in context are missed or over-flagged.
+- Terms follow what the corpora's annotators marked. Wording they rarely marked is rarely
+  flagged, even when a reader would call it loaded: intensified praise such as "a huge
+  success" is the known example (docs/model.md, sixth and ninth rounds).
 - Quotation detection is rule based; unusual quoting styles may be misattributed.
 """
     Path(path).write_text(text, encoding="utf-8")
