@@ -29,6 +29,18 @@ class OrjsonProvider(DefaultJSONProvider):
         obj = self._prepare_response_obj(args, kwargs)
         # numpy scalars are float/int subclasses the standard library writes as numbers;
         # orjson needs the option to do the same.
-        body = orjson.dumps(obj, default=self.default,
-                            option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+        try:
+            body = orjson.dumps(obj, default=self.default,
+                                option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+        except orjson.JSONEncodeError:
+            # orjson refuses unpaired surrogates. JSON allows them as \u escapes, and a
+            # client can send one in a string the API echoes (a document id, an unknown
+            # field's name); the standard library writes them escaped.
+            return self._compact_standard_response(obj)
+        return self._app.response_class(body, mimetype=self.mimetype)
+
+    def _compact_standard_response(self, obj: Any) -> Response:
+        """``obj`` as the standard library writes compact JSON, non-ASCII as ``\\u``
+        escapes."""
+        body = self.dumps(obj, separators=(",", ":"), ensure_ascii=True) + "\n"
         return self._app.response_class(body, mimetype=self.mimetype)

@@ -260,6 +260,10 @@ BAD_ANALYZE = [
     pytest.param({"json": {"text": "esc\x1b[0m"}}, 422, "invalid_text", "text", id="text-esc"),
     pytest.param({"data": '{"text": "a\\ud800b"}', "content_type": "application/json"}, 422,
                  "invalid_text", "text", id="text-lone-surrogate"),
+    pytest.param({"json": {"text": TEXT, "\ud800": 1}}, 422, "unknown_field", "\ud800",
+                 id="unknown-field-lone-surrogate"),
+    pytest.param({"json": {"text": TEXT, "options": {"\udfff": True}}}, 422,
+                 "unknown_field", "options.\udfff", id="option-lone-surrogate"),
     pytest.param({"json": {"text": TEXT, "title": ""}}, 422, "empty_text", "title",
                  id="title-empty"),
     pytest.param({"json": {"text": TEXT, "title": 7}}, 422, "invalid_type", "title",
@@ -404,6 +408,9 @@ def test_batch_bad_documents_get_their_own_errors(client_for):
         {"id": "long", "text": "x" * 201},
         {"id": "nul", "text": TEXT, "title": "a\x00"},
         {"id": 7, "text": 7},
+        # JSON can carry unpaired surrogates ("\ud800"); echoed back, they stay escaped.
+        {"id": "\ud800", "text": TEXT},
+        {"id": "key", "text": TEXT, "\udfff": 1},
         {"id": "last", "text": TEXT},
     ]
     response = post(client, "/v1/analyze/batch", json={"documents": documents,
@@ -422,8 +429,11 @@ def test_batch_bad_documents_get_their_own_errors(client_for):
         ("long", "text_too_long", "documents[6].text"),
         ("nul", "invalid_text", "documents[7].title"),
         (7, "invalid_type", "documents[8].text"),
+        ("\ud800", "ok", None),
+        ("key", "unknown_field", "documents[10].\udfff"),
         ("last", "ok", None),
     ]
+    assert b'"id":"\\ud800"' in response.data
     assert results[-1]["result"]["article"]["readability"] is None
     for entry in results:
         assert list(entry) == ["id", "index", "error" if "error" in entry else "result"]

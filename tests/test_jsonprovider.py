@@ -60,3 +60,13 @@ def test_numpy_numbers_are_written_as_the_standard_library_writes_them(app):
     with app.app_context():
         body = app.json.response(value).get_data(as_text=True)
     assert json.loads(body) == {"score": 0.1234, "count": 3, "flag": True}
+
+
+def test_unpaired_surrogates_are_escaped_not_refused(app):
+    # JSON carries them as \u escapes and Python parses them into str; orjson refuses to
+    # write them, so such a response falls back to the standard library.
+    value = {"id": "\ud800", "name": "café", "n": 1}
+    with app.app_context():
+        body = app.json.response(value).get_data(as_text=True)
+    assert body == '{"id":"\\ud800","name":"caf\\u00e9","n":1}\n'
+    assert json.loads(body) == value
