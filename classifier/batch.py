@@ -542,7 +542,7 @@ def _write_csv(output: Path, registry: ColumnRegistry, records: Iterable[dict]) 
     columns = registry.columns
     with _atomic_file(output, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(columns)
+        writer.writerow(registry.names)
         for record in records:
             for row in flatten_record(record, per_sentence=registry.per_sentence):
                 writer.writerow(["" if row.get(c) is None else registry.coerce(c, row[c])
@@ -559,13 +559,14 @@ def _write_parquet(output: Path, registry: ColumnRegistry, records: Iterable[dic
             "writing Parquet needs pyarrow (pip install '.[batch]')"
         ) from exc
     schema = registry.arrow_schema()
-    columns = registry.columns
+    columns = list(zip(registry.names, registry.columns, strict=True))
     with _atomic_file(output) as f, pq.ParquetWriter(f, schema) as writer:
         buffer: list[dict[str, Any]] = []
 
         def flush() -> None:
             table = pa.Table.from_pylist(
-                [{c: registry.coerce(c, row.get(c)) for c in columns} for row in buffer],
+                [{name: registry.coerce(c, row.get(c)) for name, c in columns}
+                 for row in buffer],
                 schema=schema)
             writer.write_table(table)
             buffer.clear()

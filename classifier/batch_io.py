@@ -446,6 +446,20 @@ SENTENCE_COLUMNS = ("error_code", "error_message", "part", "sentence_index", "st
 _FIXED = frozenset({"n", "id", *ARTICLE_COLUMNS, *SENTENCE_COLUMNS})
 
 
+def encodable(text: str) -> str:
+    """``text`` with each unpaired surrogate written as a backslash escape (``\\udce9``),
+    as the JSONL output shows it. CSV and Parquet cells are UTF-8, which cannot hold one,
+    and input can carry them: an undecodable byte in a CSV column (kept by
+    ``surrogateescape``) or a ``"\\ud800"`` in a JSONL string."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -557,7 +571,8 @@ class ColumnRegistry:
         return self.kinds.get(column) or "str"
 
     def coerce(self, column: str, value: Any) -> Any:
-        """``value`` converted to the column's type (mixed columns hold strings)."""
+        """``value`` converted to the column's type (mixed columns hold strings), strings
+        made :func:`encodable`."""
         if value is None:
             return None
         kind = self.kind(column)
@@ -565,11 +580,17 @@ class ColumnRegistry:
             return json.dumps(value) if isinstance(value, bool) else str(value)
         if kind == "float" and isinstance(value, int):
             return float(value)
-        return value
+        return encodable(value) if isinstance(value, str) else value
+
+    @property
+    def names(self) -> list[str]:
+        """:attr:`columns` as written in a header or schema (:func:`encodable`)."""
+        return [encodable(c) for c in self.columns]
 
     def arrow_schema(self):
         import pyarrow as pa
 
         types = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
                  "str": pa.string()}
-        return pa.schema([(c, types[self.kind(c)]) for c in self.columns])
+        return pa.schema([(name, types[self.kind(c)])
+                          for name, c in zip(self.names, self.columns, strict=True)])

@@ -121,6 +121,39 @@ def test_csv_columns_to_parquet(run, tmp_path):
     assert table["title_loaded"].notna().all() and table["outlet"].eq("Ex").all()
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_unpaired_surrogates_reach_flat_outputs_escaped(run, tmp_path, suffix):
+    # A Latin-1 byte in a CSV column the scorer passes through, and a JSONL id and field
+    # name holding a JSON "\ud800": UTF-8 cells cannot hold them, so they are written as
+    # the JSONL output shows them instead of failing the whole run at the end.
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    texts = make_texts(2)
+    latin = tmp_path / "latin.csv"
+    quoted = ['"' + text.replace('"', '""') + '"' for text in texts]
+    latin.write_bytes(f"id,text,author\n1,{quoted[0]},Jos\udce9\n2,{quoted[1]},Ann\n"
+                      .encode("utf-8", "surrogateescape"))  # "Jos" and the byte 0xe9
+    jsonl = tmp_path / "odd.jsonl"
+    jsonl.write_text(json.dumps({"id": "\ud800", "text": texts[0], "\udfff": 1}) + "\n",
+                     encoding="ascii")
+    rows = []
+    for source in (latin, jsonl):
+        out = tmp_path / f"{source.stem}-scored{suffix}"
+        result = run(source, "-o", out)
+        assert result.exit_code == 0, result.output
+        if suffix == ".csv":
+            with out.open(encoding="utf-8", newline="") as f:
+                rows.append(list(csv.DictReader(f)))
+        else:
+            import pyarrow.parquet as pq
+
+            rows.append(pq.read_table(out).to_pylist())
+    latin_rows, odd_rows = rows
+    assert [r["author"] for r in latin_rows] == ["Jos\\udce9", "Ann"]
+    assert odd_rows[0]["id"] == "\\ud800" and str(odd_rows[0]["\\udfff"]) == "1"
+    assert all(r["model_name"] and not r["error_code"] for r in latin_rows + odd_rows)
+
+
 def test_parquet_input_and_txt_file(run, tmp_path):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
