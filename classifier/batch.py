@@ -426,7 +426,8 @@ class _Journal:
 
     def start(self, header: dict[str, Any]) -> None:
         self.file.truncate(0)
-        self._write([json.dumps(header, ensure_ascii=False)])
+        # dumps_record: a source path can hold bytes that are not UTF-8 (as surrogates).
+        self._write([dumps_record(header)])
         self.appended = 0
 
     def append(self, lines: list[str]) -> None:

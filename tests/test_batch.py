@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -279,6 +280,27 @@ def interrupt_after(monkeypatch, chunks: int):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(batch, "score_chunk", flaky)
+
+
+def test_source_path_that_is_not_utf8_journals_and_resumes(run, tmp_path, monkeypatch):
+    # POSIX file names are bytes; Python keeps the undecodable ones as surrogates.
+    folder = os.fsencode(tmp_path) + b"/caf\xe9"
+    try:
+        os.mkdir(folder)
+    except OSError:  # a file system that insists on UTF-8 names
+        pytest.skip("cannot create a file name that is not UTF-8 here")
+    for i, text in enumerate(make_texts(12)):
+        with open(folder + f"/{i:02d}.txt".encode(), "w", encoding="utf-8") as f:
+            f.write(text)
+    source, out = os.fsdecode(folder), tmp_path / "s.jsonl"
+    with monkeypatch.context() as m:
+        interrupt_after(m, 1)
+        assert run(source, "-o", out, "--chunk-size", "4").exit_code == 1
+    assert b"\\udce9" in partial_path_for(out).read_bytes().splitlines()[0]
+    result = run(source, "-o", out, "--resume", "--chunk-size", "4")
+    assert result.exit_code == 0, result.output
+    assert "4 from the interrupted run" in result.output
+    assert [r["id"] for r in read_jsonl(out)] == [f"{i:02d}.txt" for i in range(12)]
 
 
 def test_interrupted_run_resumes_exactly(run, corpus, tmp_path, monkeypatch):
