@@ -57,9 +57,11 @@ class TextTooLongError(InputError):
     code = "text_too_long"
 
     def __init__(self, length: int, limit: int, *, field: str | None = None,
-                 unit: str = "characters") -> None:
+                 unit: str = "characters", more_than: bool = False) -> None:
+        at_least = "more than " if more_than else ""
         super().__init__(
-            f"text is {length:,} {unit} long; the limit is {limit:,} characters", field=field
+            f"text is {at_least}{length:,} {unit} long; the limit is {limit:,} characters",
+            field=field,
         )
         self.length = length
         self.limit = limit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import InvalidTextError, TextTooLongError
@@ -31,9 +32,17 @@ def decode_text(data: bytes, *, source: str = "input") -> str:
 def read_text_file(path: Path | str, *, max_chars: int | None = None) -> str:
     """Read and decode a text file, refusing files far beyond ``max_chars`` before reading."""
     path = Path(path)
-    if max_chars is not None:
+    with path.open("rb") as f:
+        if max_chars is None:
+            return decode_text(f.read(), source=str(path))
         # UTF-8 uses at most 4 bytes a character: a bigger file is surely too long.
-        size = path.stat().st_size
-        if size > 4 * max_chars:
+        bound = 4 * max_chars
+        size = os.fstat(f.fileno()).st_size
+        if size > bound:
             raise TextTooLongError(size, max_chars, unit="bytes")
-    return decode_text(path.read_bytes(), source=str(path))
+        # Devices, pipes and /proc files report no size (/dev/zero never ends): read at
+        # most one byte past the bound.
+        data = f.read(bound + 1)
+    if len(data) > bound:
+        raise TextTooLongError(bound, max_chars, unit="bytes", more_than=True)
+    return decode_text(data, source=str(path))
