@@ -58,9 +58,9 @@ class TextTooLongError(InputError):
 
     def __init__(self, length: int, limit: int, *, field: str | None = None,
                  unit: str = "characters", more_than: bool = False) -> None:
-        at_least = "more than " if more_than else ""
+        qualifier = "more than " if more_than else ""
         super().__init__(
-            f"text is {at_least}{length:,} {unit} long; the limit is {limit:,} characters",
+            f"text is {qualifier}{length:,} {unit} long; the limit is {limit:,} characters",
             field=field,
         )
         self.length = length

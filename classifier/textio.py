@@ -30,7 +30,8 @@ def decode_text(data: bytes, *, source: str = "input") -> str:
 
 
 def read_text_file(path: Path | str, *, max_chars: int | None = None) -> str:
-    """Read and decode a text file, refusing files far beyond ``max_chars`` before reading."""
+    """Read and decode a text file. With ``max_chars``, a file far beyond it is refused
+    before reading, and no more than 4 bytes a character (plus one) are ever read."""
     path = Path(path)
     with path.open("rb") as f:
         if max_chars is None:
