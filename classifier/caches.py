@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 __all__ = ["DerivedCachesMixin"]
 
@@ -17,6 +20,16 @@ class DerivedCachesMixin:
     """
 
     _derived_caches: tuple[str, ...] = ()
+
+    def _derived_cache(self, name: str, build: Callable[[], _T]) -> _T:
+        """The cache ``name`` (one of ``_derived_caches``), made by ``build()`` on first use.
+
+        ``setdefault``: if two threads build it at once, both keep the one stored first.
+        """
+        value = self.__dict__.get(name)
+        if value is None:
+            value = self.__dict__.setdefault(name, build())
+        return value
 
     def _drop_derived_caches(self) -> None:
         for name in self._derived_caches:

@@ -780,9 +780,7 @@ class TermPolarity(DerivedCachesMixin, BaseEstimator):
     def predict(self, terms) -> list[str]:
         """"positive" or "negative" for each term (a word or a phrase)."""
         check_is_fitted(self, "lexicon_")
-        cache = self.__dict__.get("_cache")
-        if cache is None:
-            cache = self.__dict__.setdefault("_cache", {})
+        cache = self._derived_cache("_cache", dict)
         lowered = list(map(str.lower, terms))
         out = list(map(cache.get, lowered))
         if None in out:

@@ -517,6 +517,7 @@ def _fmt(value) -> str:
 
 _SENTENCE_COLUMNS = ("task", "head", "sentences", "macro-F1", "baseline: TF-IDF word 1-2-gram LR",
                      "ROC AUC", "ECE", "ECE of a calibrated model: median / 95%")
+_TERM_COLUMNS = ("corpus", "tokens", "precision", "recall", "F1")
 
 
 def _table_head(columns: tuple[str, ...]) -> str:
@@ -606,8 +607,7 @@ below the 95th percentile cannot be told from perfect calibration on this split.
 
 Loaded terms, token level (a token is positive when it lies inside an annotated span):
 
-| corpus | tokens | precision | recall | F1 |
-|---|---|---|---|---|
+{_table_head(_TERM_COLUMNS)}
 {term_rows}
 
 ## Limitations

@@ -201,9 +201,7 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
 
     def _columns(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Column of each n-gram hash, and whether the hash is a kept n-gram at all."""
-        index = self.__dict__.get("_hash_index")
-        if index is None:
-            index = self.__dict__.setdefault("_hash_index", KeyIndex(self.hashes_))
+        index = self._derived_cache("_hash_index", lambda: KeyIndex(self.hashes_))
         columns = index.find(hashes)
         return columns, columns >= 0
 
@@ -226,9 +224,7 @@ class CharNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         instead of hashing and searching its dozen or so n-grams.
         """
         check_is_fitted(self, "hashes_")
-        table = self.__dict__.get("_word_columns")
-        if table is None:
-            table = self.__dict__.setdefault("_word_columns", _WordColumnTable(WORD_CACHE_SIZE))
+        table = self._derived_cache("_word_columns", lambda: _WordColumnTable(WORD_CACHE_SIZE))
         documents = [text.lower().split() for text in X]
         words = list(itertools.chain.from_iterable(documents))
         if not words:
@@ -396,9 +392,7 @@ class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
     def _occurrences(self, X) -> tuple[np.ndarray, np.ndarray]:
         """(document, column) of every kept word and bigram occurrence in ``X``."""
         check_is_fitted(self, "vocabulary_")
-        word_ids = self.__dict__.get("_word_ids")
-        if word_ids is None:
-            word_ids = self.__dict__.setdefault("_word_ids", VocabularyIds(self.vocabulary_, -1))
+        word_ids = self._derived_cache("_word_ids", lambda: VocabularyIds(self.vocabulary_, -1))
         tokens = tokenized(X)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         ids = word_ids(X)
@@ -407,9 +401,7 @@ class WordNgramTfidf(DerivedCachesMixin, TransformerMixin, BaseEstimator):
         columns, owners = [ids[known]], [documents[known]]
         if len(ids) > 1 and len(self.bigram_keys_):
             pair = known[:-1] & known[1:] & (documents[:-1] == documents[1:])
-            index = self.__dict__.get("_bigram_index")
-            if index is None:
-                index = self.__dict__.setdefault("_bigram_index", KeyIndex(self.bigram_keys_))
+            index = self._derived_cache("_bigram_index", lambda: KeyIndex(self.bigram_keys_))
             found = index.find(ids[:-1][pair] * len(self.vocabulary_) + ids[1:][pair])
             hit = found >= 0
             columns.append(len(self.vocabulary_) + found[hit])
