@@ -50,11 +50,10 @@ def cli():
 
 # ------------------------------------------------------------------ analyze
 def _read_input(source: str, max_chars: int) -> str:
-    from .textio import decode_text, read_text_file
+    from .textio import read_bounded, read_text_file
 
     if source == "-":
-        data = sys.stdin.buffer.read(4 * max_chars + 1)
-        return decode_text(data, source="standard input")
+        return read_bounded(sys.stdin.buffer, max_chars, source="standard input")
     path = Path(source)
     if not path.exists():
         raise click.BadParameter(f"no such file: {source}", param_hint="FILE")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InvalidTextError, TextTooLongError
 
-__all__ = ["decode_text", "read_text_file"]
+__all__ = ["decode_text", "read_bounded", "read_text_file"]
 
 
 def decode_text(data: bytes, *, source: str = "input") -> str:
@@ -37,13 +38,27 @@ def read_text_file(path: Path | str, *, max_chars: int | None = None) -> str:
         if max_chars is None:
             return decode_text(f.read(), source=str(path))
         # UTF-8 uses at most 4 bytes a character: a bigger file is surely too long.
-        bound = 4 * max_chars
         size = os.fstat(f.fileno()).st_size
-        if size > bound:
+        if size > 4 * max_chars:
             raise TextTooLongError(size, max_chars, unit="bytes")
-        # Devices, pipes and /proc files report no size (/dev/zero never ends): read at
-        # most one byte past the bound.
-        data = f.read(bound + 1)
+        # Devices, pipes and /proc files report no size (/dev/zero never ends).
+        return read_bounded(f, max_chars, source=str(path))
+
+
+def read_bounded(stream: BinaryIO, max_chars: int, *, source: str = "input") -> str:
+    """Read and decode ``stream``, reading at most one byte past 4 bytes a character.
+
+    Raises
+    ------
+    TextTooLongError
+        When the stream holds more than ``4 * max_chars`` bytes: the text is then surely
+        longer than ``max_chars`` (checked before decoding, which the cut could break
+        inside a character).
+    InvalidTextError
+        As :func:`decode_text`.
+    """
+    bound = 4 * max_chars
+    data = stream.read(bound + 1)
     if len(data) > bound:
         raise TextTooLongError(bound, max_chars, unit="bytes", more_than=True)
-    return decode_text(data, source=str(path))
+    return decode_text(data, source=source)

@@ -88,6 +88,18 @@ def test_too_long_text(runner, tiny_model_dir, tmp_path):
     assert result.exit_code == 1 and "limit" in result.output
 
 
+def test_too_long_standard_input_is_too_long_not_undecodable(runner, tiny_model_dir):
+    # Reading stops one byte past 4 bytes a character, which can cut a character in two:
+    # the length is the error, not the cut.
+    from classifier import MAX_TEXT_CHARS
+
+    result = invoke(runner, tiny_model_dir, "analyze", "-",
+                    input="é".encode() * (2 * MAX_TEXT_CHARS + 1))
+    assert result.exit_code == 1
+    assert f"more than {4 * MAX_TEXT_CHARS:,} bytes long" in result.output
+    assert "UTF-8" not in result.output
+
+
 def test_bad_model_path(runner, tmp_path, article):
     result = runner.invoke(cli, ["analyze", str(article), "--model", str(tmp_path)])
     assert result.exit_code == 1 and "no model at" in result.output
