@@ -155,9 +155,12 @@ def _metrics_table(metrics: dict) -> str:
         noise = ""
         if m.get("ece_if_calibrated") is not None:
             noise = f"  ({m['ece_if_calibrated']:.3f}, {m['ece_if_calibrated_p95']:.3f})"
+        # No AUC when the set holds one class only.
+        auc = "  -  " if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
         lines.append(f"{task:<20} {m['head']:<8} {m['n']:>5}  {m['macro_f1']:8.3f}  "
-                     f"{m['roc_auc'] or 0:.3f}  {m['ece']:.3f}{noise}")
-    lines.append("terms (token level)  tokens   precision  recall  F1")
+                     f"{auc}  {m['ece']:.3f}{noise}")
+    if metrics["terms"]:
+        lines.append("terms (token level)  tokens   precision  recall  F1")
     for corpus, m in metrics["terms"].items():
         lines.append(f"{corpus:<20} {m['tokens']:>6}   {m['precision']:9.3f}  {m['recall']:6.3f}  "
                      f"{m['f1']:.3f}")
@@ -175,19 +178,28 @@ def evaluate(data, task, as_json, model_path):
 
     DATA is either a corpora folder (like ../shared/data: the held-out split is scored,
     reproducing the metrics in the model's metadata) or a generic .csv/.jsonl file with
-    `text`, `label` and optional `spans` columns.
+    `text`, `label` and optional `spans` columns. Rows of a generic file that cannot be
+    read are listed on stderr and left out; the exit status is then 3.
 
     \b
     Examples:
         slant eval ../shared/data
         slant eval labelled.jsonl --task opinion --model runs/try1
     """
+    from .batch import EXIT_SOME_FAILED
+    from .datasets import RowProblem, describe_problems
     from .evaluation import evaluate_on
     from .model import load_model
 
     model = load_model(model_path)
     metrics = evaluate_on(model, data, task=task)
     click.echo(json.dumps(metrics, indent=2) if as_json else _metrics_table(metrics))
+    skipped = metrics.get("skipped_rows")
+    if skipped:
+        problems = [RowProblem(row["line"], row["error"]) for row in skipped]
+        rows = "1 bad row" if len(skipped) == 1 else f"{len(skipped):,} bad rows"
+        click.echo(f"left out {rows}:\n{describe_problems(data, problems)}", err=True)
+        click.get_current_context().exit(EXIT_SOME_FAILED)
 
 
 @cli.command(name="models")

@@ -17,7 +17,11 @@ Formats (see ``../shared/data/README.md`` for sources and licences):
 - CheckThat!: ``checkthat-subj-en/{train,dev}_en.tsv`` (SUBJ/OBJ), grouped by sentence.
 - Generic: ``*.csv`` or ``*.jsonl`` with ``text``, ``label`` (0/1) and optional ``spans``
   (list of ``[start, end]``) and ``group`` columns; ``label`` is read as the task named
-  by ``task`` (``bias``, ``opinion`` or ``subjective``).
+  by ``task`` (``bias``, ``opinion`` or ``subjective``). :func:`read_generic` keeps the
+  usable rows and lists the others by line; :func:`load_generic` accepts a file only
+  when every row is usable.
+
+A corpus file that does not match its format raises :class:`DataError` naming the file.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +47,9 @@ __all__ = [
     "load_basil",
     "load_checkthat",
     "load_generic",
+    "read_generic",
+    "describe_problems",
+    "RowProblem",
     "load_lexicons",
     "load_corpora",
     "is_heldout",
@@ -76,6 +84,26 @@ def _require(path: Path) -> Path:
     if not path.exists():
         raise DataError(f"missing data file or folder: {path}")
     return path
+
+
+@contextmanager
+def _reading(path: Path):
+    """Report what a malformed corpus file raises while being read as a DataError
+    naming the file, instead of a traceback from deep inside a loader."""
+    try:
+        yield
+    except DataError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except KeyError as exc:
+        raise DataError(f"{path}: missing column or field {exc}") from exc
+    except (ValueError, TypeError, IndexError, AttributeError, csv.Error) as exc:
+        # json.JSONDecodeError is a ValueError; the others come from fields that are not
+        # the type or shape the format prescribes.
+        raise DataError(f"{path}: malformed ({exc})") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
 
 def is_heldout(source: str, group: str) -> bool:
@@ -131,7 +159,7 @@ def load_babe(data_dir: Path | str) -> list[LabelledSentence]:
     """BABE SG2 sentences with bias, opinion and biased-word spans."""
     path = _require(Path(data_dir) / "babe" / "babe_sg2_train.csv")
     records = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with _reading(path), path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter=";"):
             text = row["text"].strip()
             if not text:
@@ -162,7 +190,7 @@ def load_ptc(data_dir: Path | str, technique: str = "Loaded_Language") -> list[L
     labels_path = _require(root / "train-task-flc-tc.labels")
     spans_by_article: dict[str, list[tuple[int, int]]] = {}
     any_by_article: dict[str, list[tuple[int, int]]] = {}
-    with labels_path.open(encoding="utf-8") as handle:
+    with _reading(labels_path), labels_path.open(encoding="utf-8") as handle:
         for line in handle:
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 4:
@@ -175,7 +203,7 @@ def load_ptc(data_dir: Path | str, technique: str = "Loaded_Language") -> list[L
     for article in sorted(_require(root / "train-articles").glob("article*.txt")):
         article_id = article.stem.removeprefix("article")
         # newline="" keeps "\r\n" as two characters so the corpus offsets line up.
-        with article.open(encoding="utf-8", newline="") as handle:
+        with _reading(article), article.open(encoding="utf-8", newline="") as handle:
             content = handle.read()
         spans = spans_by_article.get(article_id, [])
         any_spans = any_by_article.get(article_id, [])
@@ -220,22 +248,20 @@ def load_basil(data_dir: Path | str) -> list[LabelledSentence]:
     root = _require(Path(data_dir) / "basil")
     records = []
     for article_path in sorted((root / "articles").glob("*/*.json")):
-        article = json.loads(article_path.read_text(encoding="utf-8"))
         annotation_path = root / "annotations" / article_path.parent.name / (
             article_path.stem + "_ann.json"
         )
+        with _reading(article_path):
+            article = json.loads(article_path.read_text(encoding="utf-8"))
+            sentences = [s for paragraph in article["body-paragraphs"] for s in paragraph]
+            if not all(isinstance(s, str) for s in sentences):
+                raise TypeError("body-paragraphs must be lists of sentences")
+            group = str(article["triplet-uuid"])
         lexical: dict[int, list[tuple[int, int, str]]] = {}
         if annotation_path.exists():
-            annotations = json.loads(annotation_path.read_text(encoding="utf-8"))
-            for span in annotations.get("phrase-level-annotations", []):
-                # Spans on the headline have id "title"; only body sentences are indexed.
-                if span.get("bias") != "lex" or not str(span.get("id", "")).startswith("p"):
-                    continue
-                index = int(str(span["id"]).lstrip("p"))
-                lexical.setdefault(index, []).append(
-                    (int(span["start"]), int(span["end"]), span.get("polarity", ""))
-                )
-        sentences = [s for paragraph in article["body-paragraphs"] for s in paragraph]
+            with _reading(annotation_path):
+                lexical = _basil_lexical_spans(
+                    json.loads(annotation_path.read_text(encoding="utf-8")))
         for index, sentence in enumerate(sentences):
             stripped = sentence.strip()
             if not stripped:
@@ -250,7 +276,7 @@ def load_basil(data_dir: Path | str) -> list[LabelledSentence]:
             records.append(
                 LabelledSentence(
                     text=stripped,
-                    group=article["triplet-uuid"],
+                    group=group,
                     source="basil",
                     spans=tuple((s, e) for s, e, _ in spans),
                     polarities=tuple(p for _, _, p in spans),
@@ -261,12 +287,26 @@ def load_basil(data_dir: Path | str) -> list[LabelledSentence]:
     return records
 
 
+def _basil_lexical_spans(annotations: dict) -> dict[int, list[tuple[int, int, str]]]:
+    """Body sentence index -> its lexical-bias spans (start, end, polarity)."""
+    lexical: dict[int, list[tuple[int, int, str]]] = {}
+    for span in annotations.get("phrase-level-annotations", []):
+        # Spans on the headline have id "title"; only body sentences are indexed.
+        if span.get("bias") != "lex" or not str(span.get("id", "")).startswith("p"):
+            continue
+        index = int(str(span["id"]).lstrip("p"))
+        lexical.setdefault(index, []).append(
+            (int(span["start"]), int(span["end"]), span.get("polarity", ""))
+        )
+    return lexical
+
+
 # ---------------------------------------------------------------- CheckThat!
 def load_checkthat(data_dir: Path | str, split: str = "train") -> list[LabelledSentence]:
     """CheckThat! 2025 English subjectivity sentences (``split`` is ``train`` or ``dev``)."""
     path = _require(Path(data_dir) / "checkthat-subj-en" / f"{split}_en.tsv")
     records = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with _reading(path), path.open(encoding="utf-8", newline="") as handle:
         # The sentences contain bare double quotes: QUOTE_NONE reads them verbatim.
         for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
             label = {"SUBJ": 1, "OBJ": 0}.get((row.get("label") or "").strip())
@@ -288,64 +328,152 @@ def load_checkthat(data_dir: Path | str, split: str = "train") -> list[LabelledS
 _TASKS = ("bias", "opinion", "subjective")
 
 
-def _generic_rows(path: Path) -> Iterator[tuple[int, dict]]:
+@dataclass(frozen=True)
+class RowProblem:
+    """A row of a generic file that could not be read: its line number and why."""
+
+    line: int
+    message: str
+
+
+class _BadRow(Exception):
+    """One row of a generic file is unusable (the message says why)."""
+
+
+#: Problems listed in a DataError about a generic file; the rest are counted.
+_PROBLEMS_SHOWN = 5
+
+
+def _generic_rows(path: Path) -> Iterator[tuple[int, dict | _BadRow]]:
+    """(line number, row) of each non-blank row; a row that cannot be parsed is a
+    ``_BadRow`` in its place, so one bad line does not hide the others."""
     if path.suffix == ".jsonl":
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.strip():
-                    try:
-                        yield number, json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise DataError(f"{path}:{number}: malformed JSON ({exc.msg})") from exc
+        with _reading(path), path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield number, _BadRow("not UTF-8 text")
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield number, _BadRow(f"malformed JSON ({exc.msg})")
+                    continue
+                yield number, row if isinstance(row, dict) else _BadRow("not a JSON object")
     elif path.suffix == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            for number, row in enumerate(csv.DictReader(handle), 2):
-                yield number, row
+        # Undecodable bytes become lone surrogates, so only the rows holding them fail.
+        with _reading(path), path.open(encoding="utf-8", errors="surrogateescape",
+                                       newline="") as handle:
+            reader = csv.DictReader(handle)
+            if "text" not in (reader.fieldnames or ()):
+                raise DataError(f"{path}: no `text` column in the header")
+            for row in reader:
+                yield reader.line_num, row
     else:
         raise DataError(f"{path}: generic data must be .csv or .jsonl")
 
 
-def load_generic(path: Path | str, task: str = "bias") -> list[LabelledSentence]:
-    """A generic labelled file: ``text``, ``label`` (0/1), optional ``spans`` and ``group``.
+def _generic_record(row: dict, number: int, path: Path, task: str) -> LabelledSentence:
+    """The record of one generic row; raises ``_BadRow`` saying what is wrong with it."""
+    text = row.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise _BadRow("missing text")
+    if not isinstance(text, str):
+        raise _BadRow(f"text must be a string, not {type(text).__name__}")
+    if not all(_is_utf8(value) for value in row.values() if isinstance(value, str)):
+        raise _BadRow("not UTF-8 text")
+    text = text.strip()
+    label = row.get("label")
+    label = None if label in ("", None) else _binary_label(label)
+    spans = row.get("spans")
+    try:
+        if isinstance(spans, str):
+            spans = json.loads(spans) if spans.strip() else None
+        if spans is not None:
+            spans = tuple(sorted((int(s), int(e)) for s, e in spans))
+    except (TypeError, ValueError) as exc:
+        raise _BadRow("spans must be a list of [start, end] pairs") from exc
+    if spans is not None and any(not 0 <= s < e <= len(text) for s, e in spans):
+        raise _BadRow("a span falls outside the text")
+    group = row.get("group")
+    return replace(
+        LabelledSentence(text=text, group=f"row{number}" if group in ("", None) else str(group),
+                         source=path.stem, spans=spans),
+        **{task: label},
+    )
 
-    ``spans`` is a JSON list of ``[start, end]`` pairs (a JSON string in CSV files).
-    Rows without a ``group`` are their own group.
+
+def _binary_label(value) -> int:
+    """0 or 1 from a cell or JSON value (``1``, ``"1"``, ``1.0``, ``true``...)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = None
+    if number not in (0.0, 1.0):
+        raise _BadRow("label must be 0 or 1")
+    return int(number)
+
+
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: an undecodable byte or a JSON \ud800
+        return False
+    return True
+
+
+def read_generic(path: Path | str, task: str = "bias"
+                 ) -> tuple[list[LabelledSentence], list[RowProblem]]:
+    """Every usable row of a generic labelled file, and a problem for each other row.
+
+    The file is ``.csv`` or ``.jsonl`` with ``text``, ``label`` (0/1, read as ``task``:
+    ``bias``, ``opinion`` or ``subjective``; empty when only ``spans`` are labelled),
+    and optional ``spans`` (a JSON list of ``[start, end]`` pairs, a JSON string in CSV
+    files) and ``group`` (rows without one are their own group).
+
+    Raises
+    ------
+    DataError
+        The task is unknown, or the file is missing, of another type, a CSV file without
+        a ``text`` column, or unreadable as a whole.
     """
     if task not in _TASKS:
         raise DataError(f"unknown task {task!r}; choose one of {', '.join(_TASKS)}")
     path = _require(Path(path))
-    records = []
+    records, problems = [], []
     for number, row in _generic_rows(path):
-        text = str(row.get("text") or "").strip()
-        if not text:
-            raise DataError(f"{path}:{number}: missing text")
-        label = row.get("label")
-        if label in ("", None):
-            label = None
-        else:
-            try:
-                label = int(label)
-            except (TypeError, ValueError) as exc:
-                raise DataError(f"{path}:{number}: label must be 0 or 1") from exc
-            if label not in (0, 1):
-                raise DataError(f"{path}:{number}: label must be 0 or 1")
-        spans = row.get("spans")
-        if isinstance(spans, str):
-            spans = json.loads(spans) if spans.strip() else None
-        if spans is not None:
-            try:
-                spans = tuple(sorted((int(s), int(e)) for s, e in spans))
-            except (TypeError, ValueError) as exc:
-                raise DataError(f"{path}:{number}: spans must be [start, end] pairs") from exc
-            if any(not 0 <= s < e <= len(text) for s, e in spans):
-                raise DataError(f"{path}:{number}: a span falls outside the text")
-        records.append(
-            replace(
-                LabelledSentence(text=text, group=str(row.get("group") or f"row{number}"),
-                                 source=path.stem, spans=spans),
-                **{task: label},
-            )
-        )
+        try:
+            if isinstance(row, _BadRow):
+                raise row
+            records.append(_generic_record(row, number, path, task))
+        except _BadRow as exc:
+            problems.append(RowProblem(number, str(exc)))
+    return records, problems
+
+
+def describe_problems(path: Path | str, problems: list[RowProblem]) -> str:
+    """``path:line: message`` for the first problems, and how many more there are."""
+    lines = [f"{path}:{p.line}: {p.message}" for p in problems[:_PROBLEMS_SHOWN]]
+    if len(problems) > _PROBLEMS_SHOWN:
+        lines.append(f"... and {len(problems) - _PROBLEMS_SHOWN:,} more bad rows")
+    return "\n".join(lines)
+
+
+def load_generic(path: Path | str, task: str = "bias") -> list[LabelledSentence]:
+    """The rows of a generic labelled file (see :func:`read_generic`), all or nothing.
+
+    Raises
+    ------
+    DataError
+        As :func:`read_generic`, and when any row is unusable (the message lists the
+        first ones by line) or there are no rows.
+    """
+    records, problems = read_generic(path, task)
+    if problems:
+        raise DataError(describe_problems(path, problems))
     if not records:
         raise DataError(f"no rows in {path}")
     return records

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 
-from .datasets import LabelledSentence, evaluation_sets, load_generic, prepare_splits
+from .datasets import (
+    LabelledSentence,
+    describe_problems,
+    evaluation_sets,
+    prepare_splits,
+    read_generic,
+)
+from .errors import DataError
 from .tagger import label_tokens
 
 __all__ = [
@@ -182,7 +189,9 @@ def evaluate_on(model, data: Path | str, task: str = "bias") -> dict[str, Any]:
     """Metrics of ``model`` on a corpora folder (its held-out split) or a generic file.
 
     For a corpora folder the split and sampling follow the model's own training config,
-    so the result reproduces ``metadata["metrics"]["heldout"]``.
+    so the result reproduces ``metadata["metrics"]["heldout"]``. For a generic file,
+    unusable rows are left out and listed in ``metrics["skipped_rows"]`` (``line``,
+    ``error``); a file with no usable row raises :class:`DataError`.
     """
     data = Path(data)
     if data.is_dir():
@@ -190,7 +199,12 @@ def evaluate_on(model, data: Path | str, task: str = "bias") -> dict[str, Any]:
         _, test_of = prepare_splits(data, config.get("max_sentences"), int(config.get("seed", 0)))
         return evaluate_model(model, *evaluation_sets(test_of),
                               model.metadata.get("term_threshold", model.tagger.threshold))
-    records = load_generic(data, task=task)
+    records, problems = read_generic(data, task=task)
+    if not records:
+        raise DataError(describe_problems(data, problems) if problems else f"no rows in {data}")
     name = {"bias": "bias", "opinion": "opinion", "subjective": "subjectivity"}[task]
-    return evaluate_model(model, {name: records}, {data.stem: records},
-                          model.metadata.get("term_threshold", model.tagger.threshold))
+    metrics = evaluate_model(model, {name: records}, {data.stem: records},
+                             model.metadata.get("term_threshold", model.tagger.threshold))
+    # A bad row is reported and the rest are scored, as in a batch of documents.
+    metrics["skipped_rows"] = [{"line": p.line, "error": p.message} for p in problems]
+    return metrics

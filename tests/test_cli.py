@@ -119,6 +119,31 @@ def test_eval_generic_file(runner, tiny_model_dir, tmp_path):
     assert json.loads(result.output)["sentences"]["bias"]["n"] == 2
 
 
+def test_eval_leaves_out_bad_rows_and_says_so(runner, tiny_model_dir, tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(json.dumps({"text": "A shameful decision.", "label": 1}) + "\n"
+                    + '{"text": "The board met.", "label": "maybe"}\n'
+                    + json.dumps({"text": "The board met.", "label": 0}) + "\n")
+    result = invoke(runner, tiny_model_dir, "eval", str(path), "--json")
+    assert result.exit_code == 3
+    metrics = json.loads(result.stdout)
+    assert metrics["sentences"]["bias"]["n"] == 2
+    assert metrics["skipped_rows"] == [{"line": 2, "error": "label must be 0 or 1"}]
+    assert result.stderr.startswith("left out 1 bad row:\n")
+    assert "labelled.jsonl:2: label must be 0 or 1" in result.stderr
+    table = invoke(runner, tiny_model_dir, "eval", str(path))
+    assert table.exit_code == 3 and "bias" in table.stdout and "terms" not in table.stdout
+
+
+def test_eval_one_class_has_no_auc(runner, tiny_model_dir, tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(json.dumps({"text": "A shameful decision.", "label": 1}) + "\n")
+    result = invoke(runner, tiny_model_dir, "eval", str(path))
+    assert result.exit_code == 0
+    row = result.stdout.splitlines()[1].split()
+    assert row[:3] == ["bias", "loaded", "1"] and row[4] == "-"
+
+
 def test_eval_bad_file_is_a_clean_error(runner, tiny_model_dir, tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text("{nope\n")

@@ -14,6 +14,7 @@ from classifier.datasets import (
     load_lexicons,
     load_ptc,
     prepare_splits,
+    read_generic,
     split_heldout,
 )
 from classifier.errors import DataError
@@ -115,7 +116,15 @@ def test_generic_jsonl_and_csv(tmp_path):
         ('{"text": "x", "label": 2}', "label must be 0 or 1"),
         ('{"label": 1}', "missing text"),
         ("{not json", "malformed JSON"),
+        ('["a list"]', "not a JSON object"),
+        ('{"text": 5, "label": 1}', "text must be a string, not int"),
+        ('{"text": "x", "label": 0.5}', "label must be 0 or 1"),
+        ('{"text": "x", "label": "yes"}', "label must be 0 or 1"),
+        ('{"text": "x\\ud800", "label": 1}', "not UTF-8 text"),
+        ('{"text": "x", "group": "\\udce9", "label": 1}', "not UTF-8 text"),
         ('{"text": "abc", "label": 1, "spans": [[0, 9]]}', "a span falls outside the text"),
+        ('{"text": "abc", "label": 1, "spans": [[0]]}', "spans must be a list of"),
+        ('{"text": "abc", "label": 1, "spans": "[[0, 1"}', "spans must be a list of"),
     ],
 )
 def test_generic_errors_name_the_line(tmp_path, line, message):
@@ -123,6 +132,97 @@ def test_generic_errors_name_the_line(tmp_path, line, message):
     path.write_text(line + "\n")
     with pytest.raises(DataError, match=f"bad.jsonl:1: {message}"):
         load_generic(path)
+
+
+@pytest.mark.parametrize("label, expected", [("1", 1), (1.0, 1), (" 0 ", 0), (True, 1),
+                                             (None, None), ("", None)])
+def test_generic_label_spellings(tmp_path, label, expected):
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"text": "A shameful move.", "label": label}) + "\n")
+    assert load_generic(path, task="opinion")[0].opinion == expected
+
+
+def test_read_generic_keeps_the_good_rows_and_lists_the_bad(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join([
+        json.dumps({"text": "A shameful move.", "label": 1}).encode(),
+        b'{"text": "x", "label": 7}',
+        b"",  # blank lines are not rows
+        b"{oops",
+        '{"text": "Caf\xe9 owners met.", "label": 0}'.encode("latin-1"),
+        json.dumps({"text": "The board met.", "label": 0}).encode(),
+    ]) + b"\n")
+    records, problems = read_generic(path)
+    assert [r.text for r in records] == ["A shameful move.", "The board met."]
+    assert [r.group for r in records] == ["row1", "row6"]
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (2, "label must be 0 or 1"), (4, "malformed JSON"), (5, "not UTF-8 text")]
+    with pytest.raises(DataError, match=r"mixed.jsonl:2: label must be 0 or 1\n.*mixed.jsonl:4: "):
+        load_generic(path)
+
+
+def test_read_generic_csv_fails_only_the_undecodable_row(tmp_path):
+    path = tmp_path / "set.csv"
+    path.write_bytes(b'text,label,group\n"Wild claims, again.",1,a\nJos\xe9 spoke,0,b\n'
+                     b"The board met.,0,c\n")
+    records, problems = read_generic(path)
+    assert [r.group for r in records] == ["a", "c"] and records[0].text == "Wild claims, again."
+    assert problems[0].line == 3 and problems[0].message == "not UTF-8 text"
+
+
+def test_generic_csv_without_text_column(tmp_path):
+    path = tmp_path / "set.csv"
+    path.write_text("sentence,label\nA shameful move.,1\n")
+    with pytest.raises(DataError, match="no `text` column"):
+        read_generic(path)
+
+
+def test_generic_error_counts_the_rows_it_does_not_list(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "x", "label": 9}\n' * 8)
+    with pytest.raises(DataError) as info:
+        load_generic(path)
+    assert str(info.value).splitlines()[-1] == "... and 3 more bad rows"
+    assert "bad.jsonl:5:" in str(info.value) and "bad.jsonl:6:" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "corpus_file, content, message",
+    [
+        ("babe/babe_sg2_train.csv", b"text;label_bias\nCaf\xe9;Biased\n", "not UTF-8 text"),
+        ("babe/babe_sg2_train.csv", b"text;label_bias\nA shameful move.;Biased\n",
+         "missing column or field 'news_link'"),
+        ("ptc/train-task-flc-tc.labels", b"1000\tLoaded_Language\tten\t20\n", "malformed"),
+        ("checkthat-subj-en/train_en.tsv", b"sentence\tlabel\nWild claims.\tSUBJ\n",
+         "missing column or field 'sentence_id'"),
+    ],
+)
+def test_malformed_corpus_files_are_data_errors_naming_the_file(
+        tiny_data_dir, tmp_path, corpus_file, content, message):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data_dir, data)
+    (data / corpus_file).write_bytes(content)
+    with pytest.raises(DataError, match=message) as info:
+        load_corpora(data)
+    assert corpus_file.split("/")[-1] in str(info.value)
+
+
+@pytest.mark.parametrize("which, content", [("articles", "{not json"),
+                                            ("articles", '{"body-paragraphs": [[1]]}'),
+                                            ("annotations", '{"phrase-level-annotations": 3}')])
+def test_malformed_basil_files_are_data_errors_naming_the_file(tiny_data_dir, tmp_path,
+                                                                which, content):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data_dir, data)
+    target = sorted((data / "basil" / which).glob("*/*.json"))[0]
+    target.write_text(content)
+    with pytest.raises(DataError, match="malformed") as info:
+        load_basil(data)
+    assert target.name in str(info.value)
 
 
 def test_generic_unknown_task(tmp_path):

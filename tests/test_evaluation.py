@@ -73,3 +73,17 @@ def test_eval_on_a_generic_file(tiny_model, tmp_path):
     metrics = evaluate_on(tiny_model, path, task="bias")
     assert metrics["sentences"]["bias"]["n"] == 2
     assert metrics["terms"]["set"]["positive_tokens"] == 1
+
+
+def test_eval_on_a_generic_file_skips_bad_rows(tiny_model, tmp_path):
+    from classifier.errors import DataError
+
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"text": "The council made a shameful decision.", "label": 1}\n'
+                    '{"text": "", "label": 0}\n')
+    metrics = evaluate_on(tiny_model, path, task="bias")
+    assert metrics["sentences"]["bias"]["n"] == 1
+    assert metrics["skipped_rows"] == [{"line": 2, "error": "missing text"}]
+    path.write_text('{"text": "", "label": 0}\n')
+    with pytest.raises(DataError, match="set.jsonl:1: missing text"):
+        evaluate_on(tiny_model, path, task="bias")
