@@ -94,6 +94,19 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
 
 
 # ------------------------------------------------------------------ train / eval / models
+def _extra_files(ctx, param, values) -> list[list[str]]:
+    """``--extra TASK=FILE`` values as ``[task, path]`` pairs (JSON-friendly: they are
+    stored in the model's metadata)."""
+    pairs = []
+    for value in values:
+        task, _, path = value.partition("=")
+        if task not in ("bias", "opinion", "subjective") or not path:
+            raise click.BadParameter(f"{value!r}: expected TASK=FILE with TASK one of bias, "
+                                     "opinion, subjective", ctx=ctx, param=param)
+        pairs.append([task, path])
+    return pairs
+
+
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("../shared/data"),
               show_default=True, help="Folder with babe/, ptc/, basil/, checkthat-subj-en/, "
@@ -114,9 +127,13 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
               "(refits everything K times).")
 @click.option("--search", is_flag=True,
               help="Choose the sentence heads' C values by grouped cross-validation first.")
+@click.option("--extra", "extra", multiple=True, metavar="TASK=FILE", callback=_extra_files,
+              help="Also train on a generic labelled .csv/.jsonl file whose `label` is TASK "
+              "(bias, opinion or subjective); its `spans` train the term tagger. Repeatable. "
+              "20%% of its groups are held out and scored like the corpora.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def train(data_dir, output, seed, max_sentences, no_char_ngrams, shape_features, report, cv_folds,
-          search, quiet):
+          search, extra, quiet):
     """Train a model from labelled corpora and write it with metadata and model card.
 
     \b
@@ -124,6 +141,7 @@ def train(data_dir, output, seed, max_sentences, no_char_ngrams, shape_features,
         slant train                                # ../shared/data -> models/default
         slant train --data /data/slant --output runs/try1
         slant train --cv 5 --search --output runs/tuned
+        slant train --extra bias=my_labels.jsonl --output runs/mine
     """
     import time
 
@@ -131,7 +149,7 @@ def train(data_dir, output, seed, max_sentences, no_char_ngrams, shape_features,
 
     config = TrainingConfig(seed=seed, max_sentences=max_sentences,
                             char_ngrams=not no_char_ngrams, shape_features=shape_features,
-                            cv_folds=cv_folds, search=search)
+                            cv_folds=cv_folds, search=search, extra=extra)
     started = time.perf_counter()
 
     def progress(message: str) -> None:

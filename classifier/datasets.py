@@ -47,6 +47,7 @@ __all__ = [
     "load_basil",
     "load_checkthat",
     "load_generic",
+    "load_extra",
     "read_generic",
     "describe_problems",
     "RowProblem",
@@ -56,6 +57,7 @@ __all__ = [
     "split_heldout",
     "data_fingerprint",
     "prepare_splits",
+    "splits_for",
     "evaluation_sets",
     "HELDOUT_PERCENT",
 ]
@@ -584,14 +586,47 @@ def _thin(records: list[LabelledSentence], limit: int | None, seed: int):
     return [r for r in records if r.group in keep]
 
 
-def prepare_splits(data_dir: Path | str, max_sentences: int | None = None, seed: int = 0):
+#: Sources of the corpora a generic file must not share its name with: a record's source
+#: is part of its group (``source:group``), so equal names would mix their groups.
+_CORPUS_SOURCES = ("babe", "ptc", "basil", "checkthat-train", "checkthat-dev")
+
+
+def load_extra(extra: Iterable[tuple[str, Path | str]]) -> list[LabelledSentence]:
+    """The records of generic files to train on beside the corpora.
+
+    ``extra`` holds ``(task, path)`` pairs: each file's ``label`` is read as its task
+    (see :func:`load_generic`; every row must be usable). A record's ``source`` is its
+    file's name without the extension, which must differ between the files and from the
+    corpora's sources.
+    """
+    records: list[LabelledSentence] = []
+    seen: dict[str, Path] = {}
+    for task, path in extra:
+        path = Path(path)
+        if path.stem in _CORPUS_SOURCES or path.stem in seen:
+            other = seen.get(path.stem, "a corpus")
+            raise DataError(f"{path}: extra files need distinct names; {path.stem!r} is "
+                            f"also {other}")
+        seen[path.stem] = path
+        records += load_generic(path, task)
+    return records
+
+
+def prepare_splits(data_dir: Path | str, max_sentences: int | None = None, seed: int = 0,
+                   extra: Iterable[tuple[str, Path | str]] = ()):
     """Load the corpora and split each into (train, held-out) by article or event.
+
+    ``extra`` names generic files to use as well (:func:`load_extra`): their records are
+    the corpus ``"extra"``, split by the same hash of their ``group``.
 
     Returns
     -------
     (train_of, test_of) : dicts of corpus name -> list of LabelledSentence
     """
     corpora = load_corpora(data_dir)
+    extra = list(extra)
+    if extra:
+        corpora["extra"] = load_extra(extra)
     limit = max_sentences
     # CheckThat!'s train and dev files are pooled, then split by the same hash as the rest.
     corpora["checkthat"] = corpora["checkthat"] + corpora.pop("checkthat_dev")
@@ -600,9 +635,27 @@ def prepare_splits(data_dir: Path | str, max_sentences: int | None = None, seed:
             {name: pair[1] for name, pair in splits.items()})
 
 
+def splits_for(data_dir: Path | str, config) -> tuple[dict, dict]:
+    """:func:`prepare_splits` as a training config (a mapping such as a model's
+    ``metadata["config"]``) describes them: its sampling, seed and extra files."""
+    return prepare_splits(data_dir, config.get("max_sentences"), int(config.get("seed", 0)),
+                          config.get("extra", ()))
+
+
 def evaluation_sets(records_of: dict[str, list[LabelledSentence]]):
     """(sentence_sets, term_sets) for :func:`classifier.evaluation.evaluate_model`."""
     sentence_sets = {"bias": records_of["babe"], "opinion": records_of["babe"],
                      "subjectivity": records_of["checkthat"]}
     term_sets = {name: records_of[name] for name in ("ptc", "babe", "basil")}
+    # Each extra file is its own set: "bias:<name>" (or opinion:, subjectivity:) and, when
+    # it has spans, the term set "<name>".
+    extra = records_of.get("extra", [])
+    for source in dict.fromkeys(r.source for r in extra):
+        records = [r for r in extra if r.source == source]
+        for task, attribute in (("bias", "bias"), ("opinion", "opinion"),
+                                ("subjectivity", "subjective")):
+            if any(getattr(r, attribute) is not None for r in records):
+                sentence_sets[f"{task}:{source}"] = records
+        if any(r.spans is not None for r in records):
+            term_sets[source] = records
     return sentence_sets, term_sets

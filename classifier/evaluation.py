@@ -13,8 +13,8 @@ from .datasets import (
     LabelledSentence,
     describe_problems,
     evaluation_sets,
-    prepare_splits,
     read_generic,
+    splits_for,
 )
 from .errors import DataError
 from .tagger import label_tokens
@@ -27,6 +27,7 @@ __all__ = [
     "evaluate_model",
     "evaluate_on",
     "SENTENCE_TASKS",
+    "sentence_task",
 ]
 
 #: task name -> (label attribute, model head that predicts it)
@@ -35,6 +36,12 @@ SENTENCE_TASKS = {
     "opinion": ("opinion", "stance"),
     "subjectivity": ("subjective", "stance"),
 }
+
+
+def sentence_task(name: str) -> tuple[str, str]:
+    """(label attribute, head) of a sentence set's name: a key of ``SENTENCE_TASKS``,
+    optionally followed by ``:`` and the data set's name (``bias:mydata``)."""
+    return SENTENCE_TASKS[name.partition(":")[0]]
 
 
 def expected_calibration_error(y_true, probabilities, n_bins: int = 10) -> float:
@@ -164,13 +171,14 @@ def evaluate_model(model, sentence_sets: dict[str, list[LabelledSentence]],
     Parameters
     ----------
     sentence_sets : dict
-        task name (a key of ``SENTENCE_TASKS``) -> records labelled for that task.
+        task name (a key of ``SENTENCE_TASKS``, optionally followed by ``:`` and the data
+        set's name, as in ``bias:mydata``) -> records labelled for that task.
     term_sets : dict
         corpus name -> span-labelled records.
     """
     metrics: dict[str, Any] = {"sentences": {}, "terms": {}}
     for task, records in sentence_sets.items():
-        attribute, head = SENTENCE_TASKS[task]
+        attribute, head = sentence_task(task)
         records = [r for r in records if getattr(r, attribute) is not None]
         if not records:
             continue
@@ -188,15 +196,15 @@ def evaluate_model(model, sentence_sets: dict[str, list[LabelledSentence]],
 def evaluate_on(model, data: Path | str, task: str = "bias") -> dict[str, Any]:
     """Metrics of ``model`` on a corpora folder (its held-out split) or a generic file.
 
-    For a corpora folder the split and sampling follow the model's own training config,
-    so the result reproduces ``metadata["metrics"]["heldout"]``. For a generic file,
+    For a corpora folder the split and sampling follow the model's own training config
+    (extra files included, read from the paths it names), so the result reproduces
+    ``metadata["metrics"]["heldout"]``. For a generic file,
     unusable rows are left out and listed in ``metrics["skipped_rows"]`` (``line``,
     ``error``); a file with no usable row raises :class:`DataError`.
     """
     data = Path(data)
     if data.is_dir():
-        config = model.metadata.get("config", {})
-        _, test_of = prepare_splits(data, config.get("max_sentences"), int(config.get("seed", 0)))
+        _, test_of = splits_for(data, model.metadata.get("config", {}))
         return evaluate_model(model, *evaluation_sets(test_of),
                               model.metadata.get("term_threshold", model.tagger.threshold))
     records, problems = read_generic(data, task=task)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_curve
 
-from .evaluation import SENTENCE_TASKS, reliability_curve
+from .evaluation import reliability_curve, sentence_task
 
 __all__ = ["plot_report"]
 
@@ -26,7 +26,7 @@ def plot_report(model, sentence_sets, directory: Path) -> list[Path]:
         return []
     written = []
     for task, records in sentence_sets.items():
-        attribute, head = SENTENCE_TASKS[task]
+        attribute, head = sentence_task(task)
         records = [r for r in records if getattr(r, attribute) is not None]
         if not records:
             continue
@@ -50,7 +50,7 @@ def plot_report(model, sentence_sets, directory: Path) -> list[Path]:
         axes[2].set(title=f"Confusion at 0.5: {task}", xticks=[0, 1], yticks=[0, 1],
                     xlabel="predicted", ylabel="true")
         fig.tight_layout()
-        path = directory / f"{task}.png"
+        path = directory / f"{task.replace(':', '-')}.png"  # bias:mydata -> bias-mydata.png
         fig.savefig(path, dpi=90)
         plt.close(fig)
         written.append(path)

@@ -7,6 +7,7 @@ validation folds are fixed, and every estimator gets ``random_state=seed``.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from .datasets import (
     data_fingerprint,
     evaluation_sets,
     load_lexicons,
-    prepare_splits,
+    splits_for,
 )
 from .evaluation import NOISE_DRAWS, evaluate_model, sentence_metrics
 from .features import build_sentence_features
@@ -107,6 +108,9 @@ class TrainingConfig(dict):
         # taggers for the out-of-fold peaks.
         "stack_heads": ["loaded", "stance"],
         "max_sentences": None,
+        # Generic labelled files trained on beside the corpora: [task, path] pairs
+        # (classifier.datasets.load_extra); empty for the default model.
+        "extra": [],
         "cv_folds": None,
         "search": False,
     }
@@ -121,6 +125,26 @@ class TrainingConfig(dict):
 def _labelled(records, attribute):
     records = [r for r in records if getattr(r, attribute) is not None]
     return records, np.array([getattr(r, attribute) for r in records], dtype=int)
+
+
+def _records(train_of, *names: str) -> list[LabelledSentence]:
+    """The records of the named corpora that are present (``extra`` only is optional)."""
+    return [r for name in names for r in train_of.get(name, ())]
+
+
+def _vocabulary_texts(train_of) -> list[str]:
+    """The texts the sentence features learn their vocabulary and idf from."""
+    return [r.text for r in _records(train_of, "babe", "checkthat", "basil", "extra")]
+
+
+def _head_training_sets(train_of) -> dict[str, tuple[list[LabelledSentence], np.ndarray]]:
+    """Records and labels of each sentence head: ``loaded`` learns BABE bias, ``stance``
+    BABE opinion pooled with CheckThat! subjectivity; extra files join the head of
+    their task."""
+    opinion, y_opinion = _labelled(_records(train_of, "babe", "extra"), "opinion")
+    subjective, y_subjective = _labelled(_records(train_of, "checkthat", "extra"), "subjective")
+    return {"loaded": _labelled(_records(train_of, "babe", "extra"), "bias"),
+            "stance": (opinion + subjective, np.concatenate([y_opinion, y_subjective]))}
 
 
 def _group_folds(records: list[LabelledSentence], n_splits: int):
@@ -212,16 +236,16 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
     say("fitting sentence features")
     features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"],
                                        shape_features=config["shape_features"])
-    vocabulary_texts = [r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]]
-    features.fit(vocabulary_texts)
+    features.fit(_vocabulary_texts(train_of))
 
     heads, head_sets = {}, {}
-    for head, message, (records, y), C in (
-        ("loaded", "fitting the loaded-language head (BABE bias)",
-         _labelled(train_of["babe"], "bias"), config["C_loaded"]),
+    training_sets = _head_training_sets(train_of)
+    for head, message, C in (
+        ("loaded", "fitting the loaded-language head (BABE bias)", config["C_loaded"]),
         ("stance", "fitting the stance head (BABE opinion + CheckThat! subjectivity)",
-         _stance_records(train_of), config["C_stance"]),
+         config["C_stance"]),
     ):
+        records, y = training_sets[head]
         say(message)
         matrix = features.transform([r.text for r in records])
         folds = _group_folds(records, config["calibration_folds"])
@@ -230,9 +254,11 @@ def _fit_model(train_of: dict[str, list[LabelledSentence]], lexicons: dict[str, 
 
     say("preparing the loaded-term tagger (PTC, BABE, BASIL spans)")
     corpus_weight = config["tagger_weights"]
-    span_train = [r for name in ("ptc", "babe", "basil") for r in train_of[name]
+    span_parts = [(corpus_weight.get(name, 1.0), r) for name in ("ptc", "babe", "basil", "extra")
+                  for r in train_of.get(name, ())
                   if r.spans is not None and corpus_weight.get(name, 1.0) > 0]
-    weights = np.array([corpus_weight.get(r.source, 1.0) for r in span_train])
+    span_train = [r for _, r in span_parts]
+    weights = np.array([weight for weight, _ in span_parts])
 
     tagger_lexicons = _word_lists(lexicons, _LEXICONS_FOR_TAGGER)
 
@@ -301,13 +327,6 @@ def _out_of_fold_probabilities(head: CalibratedClassifierCV, matrix, y, folds) -
     return 1.0 / (1.0 + np.exp(calibrator.a_ * decision + calibrator.b_))
 
 
-def _stance_records(train_of):
-    """Records and labels of the stance head: BABE opinion pooled with CheckThat!."""
-    opinion, y_opinion = _labelled(train_of["babe"], "opinion")
-    subjective, y_subjective = _labelled(train_of["checkthat"], "subjective")
-    return opinion + subjective, np.concatenate([y_opinion, y_subjective])
-
-
 def _cv_partition(train_of: dict[str, list[LabelledSentence]], n_splits: int):
     """Fold index of every record: grouped K-fold by ``source:group`` within each corpus."""
     fold_of = {}
@@ -339,7 +358,7 @@ def cross_validate(data_dir: Path | str, config: TrainingConfig | None = None,
     config = config or TrainingConfig()
     say = progress or (lambda message: None)
     say("loading corpora")
-    train_of, _ = prepare_splits(data_dir, config["max_sentences"], int(config["seed"]))
+    train_of, _ = splits_for(data_dir, config)
     lexicons = load_lexicons(data_dir)
     fold_of = _cv_partition(train_of, n_splits)
     per_fold = []
@@ -400,8 +419,9 @@ def search_C(train_of: dict[str, list[LabelledSentence]], lexicons, config: Trai
     feature_lexicons = _word_lists(lexicons, _LEXICONS_FOR_FEATURES)
     features = build_sentence_features(feature_lexicons, char_ngrams=config["char_ngrams"],
                                        shape_features=config["shape_features"])
-    features.fit([r.text for name in ("babe", "checkthat", "basil") for r in train_of[name]])
-    tasks = {"C_loaded": _labelled(train_of["babe"], "bias"), "C_stance": _stance_records(train_of)}
+    features.fit(_vocabulary_texts(train_of))
+    training_sets = _head_training_sets(train_of)
+    tasks = {"C_loaded": training_sets["loaded"], "C_stance": training_sets["stance"]}
     result: dict[str, Any] = {"scores": {}}
     for name, (records, y) in tasks.items():
         say(f"searching {name} over {SEARCH_GRID[name]}")
@@ -446,7 +466,7 @@ def train(data_dir: Path | str, config: TrainingConfig | None = None,
     started = time.perf_counter()
 
     say("loading corpora")
-    train_of, test_of = prepare_splits(data_dir, config["max_sentences"], seed)
+    train_of, test_of = splits_for(data_dir, config)
     lexicons = load_lexicons(data_dir)
 
     search = None
@@ -483,6 +503,8 @@ def train(data_dir: Path | str, config: TrainingConfig | None = None,
             "sources": DATA_SOURCES,
             "sha256": data_fingerprint(data_dir, [d for d in DATA_SOURCES
                                                   if (Path(data_dir) / d).exists()]),
+            **({"extra": _extra_summary(config["extra"], train_of, test_of)}
+               if config["extra"] else {}),
             "sentences": counts,
             "heldout": f"{HELDOUT_PERCENT}% of articles/events, chosen by sha256 of the "
                        "article or event id (classifier.datasets.is_heldout)",
@@ -493,6 +515,20 @@ def train(data_dir: Path | str, config: TrainingConfig | None = None,
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     return model, metadata
+
+
+def _extra_summary(extra, train_of, test_of) -> list[dict[str, Any]]:
+    """What the metadata says of each extra file: path, task, sha256, sentence counts."""
+    summary = []
+    for task, path in extra:
+        source = Path(path).stem
+        summary.append({
+            "path": str(path), "task": task,
+            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "sentences": {part: sum(r.source == source for r in split["extra"])
+                          for part, split in (("train", train_of), ("heldout", test_of))},
+        })
+    return summary
 
 
 def train_and_save(data_dir: Path | str, output: Path | str,
@@ -555,6 +591,11 @@ def write_model_card(metadata: dict[str, Any], path: Path | str) -> None:
         for corpus, m in metrics["terms"].items()
     )
     sources = "\n".join(f"- `{k}`: {v}" for k, v in metadata["training_data"]["sources"].items())
+    for item in metadata["training_data"].get("extra", []):
+        counts = item["sentences"]
+        sources += (f"\n- extra `{item['path']}`: labelled for {item['task']}, "
+                    f"{counts['train']} training and {counts['heldout']} held-out sentences, "
+                    f"sha256 `{item['sha256'][:16]}…` (its licence is its owner's)")
     versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
     shape_note, loaded_note = _shape_note(metadata), _stack_note(metadata, "loaded")
     text = f"""# Model card: {metadata['name']} {metadata['version']}
@@ -633,8 +674,7 @@ def write_report(model: SlantModel, data_dir: Path | str, directory: Path | str)
 
     directory = Path(directory) / "report"
     directory.mkdir(parents=True, exist_ok=True)
-    config = model.metadata.get("config", {})
-    _, test_of = prepare_splits(data_dir, config.get("max_sentences"), int(config.get("seed", 0)))
+    _, test_of = splits_for(data_dir, model.metadata.get("config", {}))
     (directory / "metrics.json").write_text(
         json.dumps(model.metadata["metrics"], indent=2) + "\n", encoding="utf-8"
     )

@@ -158,6 +158,16 @@ def test_train_small(runner, tiny_data_dir, tmp_path):
     assert "macro-F1" in result.output and (tmp_path / "m" / "metadata.json").exists()
 
 
+@pytest.mark.parametrize("value, message", [("sarcasm=x.jsonl", "expected TASK=FILE"),
+                                            ("bias", "expected TASK=FILE"),
+                                            ("bias=missing.jsonl", "missing data file")])
+def test_train_extra_option_errors(runner, tiny_data_dir, tmp_path, value, message):
+    result = runner.invoke(cli, ["train", "--data", str(tiny_data_dir), "--output",
+                                 str(tmp_path / "m"), "--extra", value, "-q"])
+    assert result.exit_code in (1, 2) and message in result.output
+    assert not (tmp_path / "m").exists()
+
+
 def test_train_with_shape_features(runner, tiny_data_dir, tmp_path):
     from classifier import load_model
 

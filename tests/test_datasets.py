@@ -10,6 +10,7 @@ from classifier.datasets import (
     load_basil,
     load_checkthat,
     load_corpora,
+    load_extra,
     load_generic,
     load_lexicons,
     load_ptc,
@@ -238,3 +239,38 @@ def test_real_corpora_load(shared_data):
     assert len(loaded) > 1000
     # PTC offsets line up: spans start and end on word characters.
     assert all(r.text[s].strip() and r.text[e - 1].strip() for r in loaded for s, e in r.spans)
+
+
+def test_extra_files_need_distinct_names(tmp_path):
+    row = json.dumps({"text": "A shameful move.", "label": 1}) + "\n"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for path in (tmp_path / "a" / "mine.jsonl", tmp_path / "b" / "mine.jsonl",
+                 tmp_path / "babe.jsonl"):
+        path.write_text(row)
+    assert len(load_extra([("bias", tmp_path / "a" / "mine.jsonl")])) == 1
+    with pytest.raises(DataError, match="distinct names; 'mine' is also .*a/mine.jsonl"):
+        load_extra([("bias", tmp_path / "a" / "mine.jsonl"),
+                    ("opinion", tmp_path / "b" / "mine.jsonl")])
+    with pytest.raises(DataError, match="'babe' is also a corpus"):
+        load_extra([("bias", tmp_path / "babe.jsonl")])
+
+
+def test_extra_files_are_split_and_evaluated_on_their_own(tiny_data_dir, tmp_path):
+    import csv
+
+    path = tmp_path / "mine.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "group", "spans"])
+        for i in range(50):
+            text = f"Sentence {i} is shameful."
+            start = text.index("shameful")
+            writer.writerow([text, 1, f"g{i}", json.dumps([[start, start + 8]])])
+    train_of, test_of = prepare_splits(tiny_data_dir, extra=[("opinion", path)])
+    assert len(train_of["extra"]) + len(test_of["extra"]) == 50 and test_of["extra"]
+    assert all(is_heldout("mine", r.group) for r in test_of["extra"])
+    sentence_sets, term_sets = evaluation_sets(test_of)
+    assert sentence_sets["opinion:mine"] == test_of["extra"] and "bias:mine" not in sentence_sets
+    assert term_sets["mine"] == test_of["extra"]
+    assert "extra" not in prepare_splits(tiny_data_dir)[0]

@@ -182,3 +182,44 @@ def test_no_stack_when_no_head_asks_for_one(tiny_data_dir, tmp_path):
     texts = ["The council made a shameful decision."]
     assert model.score_sentences(texts)["loaded"] == pytest.approx(
         model.heads["loaded"].predict_proba(model.sentence_matrix(texts))[:, 1])
+
+
+def _venomous_file(path: Path, groups: int = 40) -> Path:
+    """A generic bias file whose loaded sentences use a word the tiny corpora never do."""
+    rows = []
+    for group in range(groups):
+        text = f"Council member {group} made a venomous attack on the plan."
+        start = text.index("venomous")
+        rows.append({"text": text, "label": 1, "spans": [[start, start + 8]],
+                     "group": f"g{group}"})
+        rows.append({"text": f"Council member {group} voted on the plan.", "label": 0,
+                     "spans": [], "group": f"g{group}"})
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_training_with_an_extra_generic_file(tiny_data_dir, tiny_model, tmp_path):
+    from classifier.evaluation import evaluate_on
+    from classifier.model import load_model
+
+    extra = _venomous_file(tmp_path / "venom.jsonl")
+    config = TrainingConfig(char_ngrams=False, calibration_folds=3,
+                            extra=[["bias", str(extra)]])
+    model, directory = train_and_save(tiny_data_dir, tmp_path / "m", config, report=True)
+    data = read_metadata(directory)["training_data"]
+    (item,) = data["extra"]
+    assert item["task"] == "bias" and item["path"] == str(extra)
+    assert item["sentences"]["train"] + item["sentences"]["heldout"] == 80
+    assert item["sentences"]["heldout"] > 0 and data["sentences"]["extra"] == item["sentences"]
+    # The tagger learned the word from the extra file alone; the tiny model never saw it.
+    sentence = "The mayor made a venomous attack on the plan."
+    assert model.tagger.token_probabilities([sentence])[2][4] > 0.5
+    assert tiny_model.tagger.token_probabilities([sentence])[2][4] < 0.5
+    # Its held-out part is scored on its own, and `slant eval DIR` reproduces the figures.
+    heldout = model.metadata["metrics"]["heldout"]
+    assert heldout["sentences"]["bias:venom"]["n"] == item["sentences"]["heldout"]
+    assert heldout["terms"]["venom"]["tokens"] > 0
+    again = evaluate_on(load_model(directory), tiny_data_dir)
+    assert again["sentences"] == heldout["sentences"] and again["terms"] == heldout["terms"]
+    assert (directory / "report" / "bias-venom.png").exists()
+    assert "extra `" in (directory / "MODEL_CARD.md").read_text()
