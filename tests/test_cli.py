@@ -46,6 +46,16 @@ def test_analyze_json_matches_the_library(runner, tiny_model_dir, tiny_model, ar
     assert json.loads(result.output) == expected
 
 
+def test_file_offsets_count_after_the_bom_and_keep_crlf(runner, tiny_model_dir, tmp_path):
+    path = tmp_path / "windows.txt"
+    path.write_bytes(b"\xef\xbb\xbfThe board met.\r\nIt was a shameful decision.\r\n")
+    result = invoke(runner, tiny_model_dir, "analyze", "--json", str(path))
+    text = path.read_bytes().decode("utf-8-sig")
+    sentences = json.loads(result.output)["sentences"]
+    assert [(s["start"], s["end"]) for s in sentences] == [(0, 14), (16, 43)]
+    assert [text[s["start"]:s["end"]] for s in sentences] == [s["text"] for s in sentences]
+
+
 def test_analyze_stdin_title_and_explain(runner, tiny_model_dir):
     result = invoke(runner, tiny_model_dir, "analyze", "-", "--json", "--title", "A bad day",
                     "--explain", input="A shameful decision.")
