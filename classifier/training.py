@@ -382,7 +382,8 @@ def _mean_metrics(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     mean: dict[str, Any] = {}
     for section in ("sentences", "terms"):
         mean[section] = {}
-        for name in per_fold[0][section]:
+        # A small set (an extra file) can be missing from some folds.
+        for name in dict.fromkeys(n for fold in per_fold for n in fold[section]):
             rows = [fold[section][name] for fold in per_fold if name in fold[section]]
             mean[section][name] = {
                 # counts are summed over the folds (every record is scored once), rates averaged

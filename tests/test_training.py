@@ -223,3 +223,14 @@ def test_training_with_an_extra_generic_file(tiny_data_dir, tiny_model, tmp_path
     assert again["sentences"] == heldout["sentences"] and again["terms"] == heldout["terms"]
     assert (directory / "report" / "bias-venom.png").exists()
     assert "extra `" in (directory / "MODEL_CARD.md").read_text()
+
+
+def test_cv_mean_keeps_a_set_missing_from_the_first_fold():
+    from classifier.training import _mean_metrics
+
+    def fold(**terms):
+        return {"sentences": {}, "terms": {name: {"tokens": n, "f1": f1}
+                                           for name, (n, f1) in terms.items()}}
+
+    mean = _mean_metrics([fold(ptc=(10, 0.2)), fold(ptc=(20, 0.4), mine=(5, 0.5))])
+    assert mean["terms"] == {"ptc": {"tokens": 30, "f1": 0.3}, "mine": {"tokens": 5, "f1": 0.5}}
