@@ -97,12 +97,14 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
 def _extra_files(ctx, param, values) -> list[list[str]]:
     """``--extra TASK=FILE`` values as ``[task, path]`` pairs (JSON-friendly: they are
     stored in the model's metadata)."""
+    from .datasets import GENERIC_TASKS
+
     pairs = []
     for value in values:
         task, _, path = value.partition("=")
-        if task not in ("bias", "opinion", "subjective") or not path:
-            raise click.BadParameter(f"{value!r}: expected TASK=FILE with TASK one of bias, "
-                                     "opinion, subjective", ctx=ctx, param=param)
+        if task not in GENERIC_TASKS or not path:
+            raise click.BadParameter(f"{value!r}: expected TASK=FILE with TASK one of "
+                                     f"{', '.join(GENERIC_TASKS)}", ctx=ctx, param=param)
         pairs.append([task, path])
     return pairs
 

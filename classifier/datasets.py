@@ -60,6 +60,7 @@ __all__ = [
     "splits_for",
     "evaluation_sets",
     "HELDOUT_PERCENT",
+    "GENERIC_TASKS",
 ]
 
 #: Share of groups (articles/events) held out for the final evaluation, in percent.
@@ -327,7 +328,9 @@ def load_checkthat(data_dir: Path | str, split: str = "train") -> list[LabelledS
 
 
 # ---------------------------------------------------------------- generic
-_TASKS = ("bias", "opinion", "subjective")
+#: What a generic file's ``label`` can mean (the LabelledSentence attribute it sets), and
+#: the name of the sentence set its metrics are reported under.
+GENERIC_TASKS = {"bias": "bias", "opinion": "opinion", "subjective": "subjectivity"}
 
 
 @dataclass(frozen=True)
@@ -442,8 +445,8 @@ def read_generic(path: Path | str, task: str = "bias"
         The task is unknown, or the file is missing, of another type, a CSV file without
         a ``text`` column, or unreadable as a whole.
     """
-    if task not in _TASKS:
-        raise DataError(f"unknown task {task!r}; choose one of {', '.join(_TASKS)}")
+    if task not in GENERIC_TASKS:
+        raise DataError(f"unknown task {task!r}; choose one of {', '.join(GENERIC_TASKS)}")
     path = _require(Path(path))
     records, problems = [], []
     for number, row in _generic_rows(path):
@@ -652,8 +655,7 @@ def evaluation_sets(records_of: dict[str, list[LabelledSentence]]):
     extra = records_of.get("extra", [])
     for source in dict.fromkeys(r.source for r in extra):
         records = [r for r in extra if r.source == source]
-        for task, attribute in (("bias", "bias"), ("opinion", "opinion"),
-                                ("subjectivity", "subjective")):
+        for attribute, task in GENERIC_TASKS.items():
             if any(getattr(r, attribute) is not None for r in records):
                 sentence_sets[f"{task}:{source}"] = records
         if any(r.spans is not None for r in records):

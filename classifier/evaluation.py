@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 
 from .datasets import (
+    GENERIC_TASKS,
     LabelledSentence,
     describe_problems,
     evaluation_sets,
@@ -198,9 +199,9 @@ def evaluate_on(model, data: Path | str, task: str = "bias") -> dict[str, Any]:
 
     For a corpora folder the split and sampling follow the model's own training config
     (extra files included, read from the paths it names), so the result reproduces
-    ``metadata["metrics"]["heldout"]``. For a generic file,
-    unusable rows are left out and listed in ``metrics["skipped_rows"]`` (``line``,
-    ``error``); a file with no usable row raises :class:`DataError`.
+    ``metadata["metrics"]["heldout"]``. For a generic file, unusable rows are left out
+    and listed in ``metrics["skipped_rows"]`` (``line``, ``error``); a file with no usable
+    row raises :class:`DataError`.
     """
     data = Path(data)
     if data.is_dir():
@@ -210,8 +211,7 @@ def evaluate_on(model, data: Path | str, task: str = "bias") -> dict[str, Any]:
     records, problems = read_generic(data, task=task)
     if not records:
         raise DataError(describe_problems(data, problems) if problems else f"no rows in {data}")
-    name = {"bias": "bias", "opinion": "opinion", "subjective": "subjectivity"}[task]
-    metrics = evaluate_model(model, {name: records}, {data.stem: records},
+    metrics = evaluate_model(model, {GENERIC_TASKS[task]: records}, {data.stem: records},
                              model.metadata.get("term_threshold", model.tagger.threshold))
     # A bad row is reported and the rest are scored, as in a batch of documents.
     metrics["skipped_rows"] = [{"line": p.line, "error": p.message} for p in problems]
