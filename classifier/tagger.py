@@ -215,21 +215,33 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         The same for a second kind of span passed to :meth:`fit` as ``technique_spans``
         (weak supervision, such as any propaganda technique of PTC), learned from the
         sentences that have them; 0 adds none.
+    intensifiers : collection of str, default=()
+        Lower-case words that intensify the word after them ("huge", "utterly").
+    pair_lexicons : collection of str, default=()
+        Names of ``lexicons``: an intensifier directly followed by a word of one of them
+        is a pair ("huge success"). Both words of a pair score at least the pairs'
+        in-span rate in the training data (``pair_rate_``). Annotators mark such pairs
+        far more often than the tagger's word-level features predict (docs/model.md,
+        tenth round); with no intensifiers or no such lexicon nothing changes.
 
     Attributes
     ----------
     vocabulary_ : dict of str -> int
     coef_, intercept_ : fitted logistic-regression weights over the token features.
+    pair_rate_ : float or None
+        Weighted share of training pair tokens inside a span; None without pairs.
     decision_tables_ : dict
         Lookup tables derived from ``coef_`` used by :meth:`score_tokens`.
     """
 
-    _derived_caches = ("_arrays",)
+    _derived_caches = ("_arrays", "_pair_words")
 
     def __init__(self, lexicons=None, min_count=2, C=0.5, class_weight=None, threshold=0.5,
                  context=True, max_iter=2000, neighbour_lexicons=False, bigram_min_count=0,
-                 span_rates=0.0, technique_rates=0.0):
+                 span_rates=0.0, technique_rates=0.0, intensifiers=(), pair_lexicons=()):
         self.lexicons = lexicons
+        self.intensifiers = intensifiers
+        self.pair_lexicons = pair_lexicons
         self.span_rates = span_rates
         self.technique_rates = technique_rates
         self.neighbour_lexicons = neighbour_lexicons
@@ -369,6 +381,9 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             lengths.append(len(tokens))
         self.classes_ = np.array([0, 1])
         labels, weights = np.array(labels), np.array(weights)
+        pairs = self._intensified_pairs(token_words, np.array(lengths))
+        self.pair_rate_ = (float((labels * weights)[pairs].sum() / weights[pairs].sum())
+                           if weights[pairs].sum() > 0 else None)
         token_folds = np.repeat(np.arange(len(X)) % 3, lengths)  # sentence i in fold i % 3
         self.span_rates_, self.technique_rates_, oof_rates = None, None, []
         if self.span_rates:
@@ -522,7 +537,32 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         if self.context_coef_ is not None and len(value):
             value = (_context_features(value, lengths) @ self.context_coef_
                      + self.context_intercept_)
-        return ScoredWords(words, lengths, 1.0 / (1.0 + np.exp(-value)), lowered, word_ids)
+        probabilities = 1.0 / (1.0 + np.exp(-value))
+        if self.pair_rate_ is not None:
+            pairs = self._intensified_pairs(lowered, lengths)
+            probabilities[pairs] = np.maximum(probabilities[pairs], self.pair_rate_)
+        return ScoredWords(words, lengths, probabilities, lowered, word_ids)
+
+    def _intensified_pairs(self, lowered: list[str], lengths: np.ndarray) -> np.ndarray:
+        """Positions of both words of every intensifier + pair-lexicon word pair in
+        ``lowered`` (the words of texts of ``lengths`` words, one text after another)."""
+        def build():
+            lexicons = self.lexicons or {}
+            return (frozenset(self.intensifiers or ()),
+                    frozenset(w for name in self.pair_lexicons or () if name in lexicons
+                              for w in lexicons[name]))
+
+        intensifiers, pair_words = self._derived_cache("_pair_words", build)
+        pairs = np.zeros(len(lowered), dtype=bool)
+        if not intensifiers or not pair_words:
+            return pairs
+        starts = set((np.cumsum(lengths) - lengths).tolist())
+        # Intensifiers are rare: test every word against them in C, the next word in Python.
+        for i in np.flatnonzero(np.fromiter(map(intensifiers.__contains__, lowered[:-1]),
+                                            dtype=bool, count=max(len(lowered) - 1, 0))):
+            if lowered[i + 1] in pair_words and i + 1 not in starts:
+                pairs[i] = pairs[i + 1] = True
+        return pairs
 
     def _lookup_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray,
                                        KeyIndex, np.ndarray]:

@@ -91,10 +91,9 @@ def test_seed_results_are_valid_json(seeds):
 @pytest.mark.parametrize("sentence, expected", [
     ("Officials condemned the barbaric invasion.", ["barbaric"]),
     ("The storm wreaked havoc on the coast.", ["wreaked havoc"]),
-    pytest.param("The campaign scored a huge success.", ["huge success"],
-                 marks=pytest.mark.xfail(strict=True, reason="the corpora mark 'success' "
-                                         "0 of 30 times and 'huge' 8 of 43 times as loaded "
-                                         "(docs/model.md, sixth and ninth rounds)")),
+    ("The campaign scored a huge success.", ["huge success"]),
+    ("It was a huge mistake.", ["huge mistake"]),
+    ("It was a great deal for the city.", []),  # "great" is no intensifier: news uses it
 ])
 def test_example_sentences_yield_exactly_their_loaded_terms(analyzer, sentence, expected):
     assert _terms(analyzer.analyze(sentence)) == expected

@@ -263,3 +263,29 @@ def test_merge_terms_trims_weak_edges(text, probabilities, expected):
     untrimmed = merge_terms(token_spans(text), probabilities, 0.3, text, trim_left=0, trim_right=0)
     assert len(" ".join(text[s:e] for s, e, _ in untrimmed)) >= len(
         " ".join(text[s:e] for s, e, _ in terms))
+
+
+def test_intensified_pairs_score_at_least_their_training_in_span_rate(training_sentences):
+    texts, spans = map(list, training_sentences)
+    # Three of four "utterly <polar word>" pairs lie inside a span: rate 0.75 (equal weights).
+    pair_texts = ["It was utterly dreadful.", "An utterly dreadful plan.",
+                  "Utterly dreadful again.", "They were utterly dreadful."]
+    for i, text in enumerate(pair_texts):
+        start = text.lower().index("utterly")
+        texts.append(text)
+        spans.append([] if i == 3 else [(start, start + len("utterly dreadful"))])
+    tagger = TermTagger(lexicons={"neg": {"dreadful"}}, intensifiers=("utterly", "totally"),
+                        pair_lexicons=("neg",)).fit(texts, spans)
+    assert tagger.pair_rate_ == pytest.approx(0.75)
+    # The pairs change no feature, so a tagger without them has the same weights: the two
+    # differ exactly at the pair's words. "totally." ending one text and "Dreadful" starting
+    # the next are no pair. "totally" never occurs in training, so it scores low alone.
+    plain = TermTagger(lexicons={"neg": {"dreadful"}}).fit(texts, spans)
+    assert plain.pair_rate_ is None
+    sentences = ["Residents called it totally dreadful.", "It ended totally.", "Dreadful news."]
+    lifted = tagger.token_probabilities(sentences)[2]
+    base = plain.token_probabilities(sentences)[2]
+    expected = base.copy()
+    expected[[3, 4]] = np.maximum(base[[3, 4]], 0.75)
+    np.testing.assert_allclose(lifted, expected)
+    assert base[3] < 0.75 and base[7] < 0.75  # "totally" is lifted in the pair only
