@@ -289,3 +289,10 @@ def test_intensified_pairs_score_at_least_their_training_in_span_rate(training_s
     expected[[3, 4]] = np.maximum(base[[3, 4]], 0.75)
     np.testing.assert_allclose(lifted, expected)
     assert base[3] < 0.75 and base[7] < 0.75  # "totally" is lifted in the pair only
+    # Scoring finds pairs by word id (unknown words such as "totally" by their text), fitting
+    # by text: the two agree.
+    scored = tagger.score_words(["", *sentences, "Totally dreadful", ""])
+    by_text = tagger._intensified_pairs(scored.lowered, scored.lengths)
+    by_id = tagger._intensified_pairs(scored.lowered, scored.lengths, scored.word_ids)
+    assert by_text.tolist() == by_id.tolist() == [False, False, False, True, True] + [False] * 5 + [
+        True, True]
