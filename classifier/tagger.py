@@ -538,9 +538,10 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
             value = (_context_features(value, lengths) @ self.context_coef_
                      + self.context_intercept_)
         probabilities = 1.0 / (1.0 + np.exp(-value))
-        if self.pair_rate_ is not None:
+        pair_rate = getattr(self, "pair_rate_", None)  # None in models saved before pairs
+        if pair_rate is not None:
             pairs = self._intensified_pairs(lowered, lengths, word_ids)
-            probabilities[pairs] = np.maximum(probabilities[pairs], self.pair_rate_)
+            probabilities[pairs] = np.maximum(probabilities[pairs], pair_rate)
         return ScoredWords(words, lengths, probabilities, lowered, word_ids)
 
     def _pair_word_sets(self) -> tuple[frozenset[str], frozenset[str]]:

@@ -296,3 +296,12 @@ def test_intensified_pairs_score_at_least_their_training_in_span_rate(training_s
     by_id = tagger._intensified_pairs(scored.lowered, scored.lengths, scored.word_ids)
     assert by_text.tolist() == by_id.tolist() == [False, False, False, True, True] + [False] * 5 + [
         True, True]
+
+
+def test_a_tagger_saved_before_intensified_pairs_still_scores(tagger):
+    import pickle
+
+    old = pickle.loads(pickle.dumps(tagger))
+    del old.pair_rate_  # fitted before the attribute existed
+    np.testing.assert_array_equal(old.token_probabilities(["A dreadful plan."])[2],
+                                  tagger.token_probabilities(["A dreadful plan."])[2])
