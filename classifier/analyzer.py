@@ -21,6 +21,7 @@ from .results import AnalysisResult, ArticleSummary, SentenceResult, Term
 from .sentences import split_sentences
 from .stacking import sentence_peaks
 from .tagger import grow_terms
+from .textio import unpaired_surrogate
 from .tokens import TokenizedTexts, token_bounds
 
 __all__ = [
@@ -82,12 +83,11 @@ def validate_text(text: Any, *, field: str = "text", max_chars: int = MAX_TEXT_C
             f"{field} contains {kind} (U+{ord(text[position]):04X}) at character {position}",
             field=field,
         )
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
+    surrogate = unpaired_surrogate(text)
+    if surrogate is not None:
         raise InvalidTextError(
-            f"{field} contains an unpaired surrogate at character {exc.start}", field=field
-        ) from exc
+            f"{field} contains an unpaired surrogate at character {surrogate}", field=field
+        )
     return text
 
 

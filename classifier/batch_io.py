@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import InputError, SlantError
-from .textio import decode_text
+from .textio import decode_text, unpaired_surrogate
 
 __all__ = [
     "Document",
@@ -428,12 +428,11 @@ def _json_default(value: Any) -> Any:
 
 def dumps_record(record: dict[str, Any]) -> str:
     """One JSON line (no newline); non-ASCII as is unless it cannot be encoded."""
-    try:
-        line = json.dumps(record, ensure_ascii=False, default=_json_default)
-        line.encode("utf-8")
+    line = json.dumps(record, ensure_ascii=False, default=_json_default)
+    if unpaired_surrogate(line) is None:
         return line
-    except UnicodeEncodeError:  # lone surrogates in passthrough fields
-        return json.dumps(record, ensure_ascii=True, default=_json_default)
+    # Lone surrogates in passthrough fields: written as \u escapes.
+    return json.dumps(record, ensure_ascii=True, default=_json_default)
 
 
 # ------------------------------------------------------------------ flat rows
@@ -451,13 +450,9 @@ def encodable(text: str) -> str:
     as the JSONL output shows it. CSV and Parquet cells are UTF-8, which cannot hold one,
     and input can carry them: an undecodable byte in a CSV column (kept by
     ``surrogateescape``) or a ``"\\ud800"`` in a JSONL string."""
-    if text.isascii():
+    if text.isascii() or unpaired_surrogate(text) is None:
         return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _scalar(value: Any) -> Any:

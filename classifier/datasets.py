@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError
+from .textio import unpaired_surrogate
 
 __all__ = [
     "LabelledSentence",
@@ -388,7 +389,8 @@ def _generic_record(row: dict, number: int, path: Path, task: str) -> LabelledSe
         raise _BadRow("missing text")
     if not isinstance(text, str):
         raise _BadRow(f"text must be a string, not {type(text).__name__}")
-    if not all(_is_utf8(value) for value in row.values() if isinstance(value, str)):
+    if any(unpaired_surrogate(value) is not None
+           for value in row.values() if isinstance(value, str)):
         raise _BadRow("not UTF-8 text")
     text = text.strip()
     label = row.get("label")
@@ -420,14 +422,6 @@ def _binary_label(value) -> int:
     if number not in (0.0, 1.0):
         raise _BadRow("label must be 0 or 1")
     return int(number)
-
-
-def _is_utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: an undecodable byte or a JSON \ud800
-        return False
-    return True
 
 
 def read_generic(path: Path | str, task: str = "bias"

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from .errors import InvalidTextError, TextTooLongError
 
-__all__ = ["decode_text", "read_bounded", "read_text_file"]
+__all__ = ["decode_text", "read_bounded", "read_text_file", "unpaired_surrogate"]
 
 
 def decode_text(data: bytes, *, source: str = "input") -> str:
@@ -62,3 +62,16 @@ def read_bounded(stream: BinaryIO, max_chars: int, *, source: str = "input") -> 
     if len(data) > bound:
         raise TextTooLongError(bound, max_chars, unit="bytes", more_than=True)
     return decode_text(data, source=source)
+
+
+def unpaired_surrogate(text: str) -> int | None:
+    """Index of the first unpaired surrogate in ``text``, or None when there is none.
+
+    UTF-8 cannot encode one, yet a ``str`` can hold it: an undecodable byte read with
+    ``surrogateescape``, or a JSON ``"\\ud800"``.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None

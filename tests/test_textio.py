@@ -1,7 +1,7 @@
 import pytest
 
 from classifier.errors import InvalidTextError, TextTooLongError
-from classifier.textio import decode_text, read_text_file
+from classifier.textio import decode_text, read_text_file, unpaired_surrogate
 
 
 def test_decode_utf8_and_bom():
@@ -64,3 +64,9 @@ def test_read_text_file_reads_a_short_pipe_whole(tmp_path):
     writer.start()
     assert read_text_file(fifo, max_chars=100) == "Déjà vu."
     writer.join(timeout=10)
+
+
+@pytest.mark.parametrize("text, expected", [("plain", None), ("café ✓", None),
+                                            ("ab\ud800", 2), ("Jos\udce9 \udce9", 3)])
+def test_unpaired_surrogate_finds_the_first(text, expected):
+    assert unpaired_surrogate(text) == expected
