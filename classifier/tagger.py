@@ -601,9 +601,9 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         suffix and shape. Bigrams are keys ``first_id * n_rows + second_id``, found with
         ``bigram_index`` at their position in ``bigram_weights``.
         """
-        arrays = self.__dict__.get("_arrays")
-        if arrays is not None:
-            return arrays
+        return self._derived_cache("_arrays", self._build_lookup_arrays)
+
+    def _build_lookup_arrays(self):
         tables = self.decision_tables_
         static, prev, nxt = tables["static"], tables["prev"], tables["next"]
         bigrams = tables.get("bigram") or {}
@@ -621,9 +621,7 @@ class TermTagger(DerivedCachesMixin, ClassifierMixin, BaseEstimator):
         keys = np.array([ids[a] * n_rows + ids[b] for a, b in
                          (pair.split(" ", 1) for pair in bigrams)], dtype=np.int64)
         weights = np.fromiter(bigrams.values(), dtype=np.float64, count=len(bigrams))
-        arrays = (ids, static_array, prev_array, next_array, KeyIndex(keys), weights)
-        self._arrays = arrays
-        return arrays
+        return ids, static_array, prev_array, next_array, KeyIndex(keys), weights
 
     def _first_stage(self, texts) -> tuple[list[list[str]], np.ndarray, np.ndarray, list[str],
                                             WordIds]:
