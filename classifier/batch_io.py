@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import InputError, SlantError
-from .textio import decode_text, unpaired_surrogate
+from .textio import allow_long_csv_fields, decode_text, unpaired_surrogate
 
 __all__ = [
     "Document",
@@ -214,7 +214,7 @@ def count_documents(spec: InputSpec) -> int | None:
         if spec.format == "jsonl":
             with open(spec.path, "rb") as f:
                 return sum(1 for line in f if line.strip())
-        _allow_long_csv_fields()
+        allow_long_csv_fields()
         with open(spec.path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
             return max(sum(1 for _ in csv.reader(f, delimiter=_delimiter(spec))) - 1, 0)
     except (OSError, csv.Error, ImportError):
@@ -295,16 +295,8 @@ def _check_columns(spec: InputSpec, columns: Iterable[str]) -> None:
                              f"{', '.join(columns) or '(none)'}")
 
 
-def _allow_long_csv_fields() -> None:
-    """Let a long article be read (and reported as too long) rather than stop the run:
-    the csv module refuses fields over 131,072 characters by default (a process-wide
-    setting, only ever raised here)."""
-    if csv.field_size_limit() < 2**31 - 1:
-        csv.field_size_limit(2**31 - 1)
-
-
 def _iter_csv(spec: InputSpec, max_chars: int | None) -> Iterator[Document]:
-    _allow_long_csv_fields()
+    allow_long_csv_fields()
     # Undecodable bytes survive as lone surrogates, reported per row below.
     with open(spec.path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
         reader = csv.reader(f, delimiter=_delimiter(spec))

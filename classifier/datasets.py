@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError
-from .textio import unpaired_surrogate
+from .textio import allow_long_csv_fields, unpaired_surrogate
 
 __all__ = [
     "LabelledSentence",
@@ -357,7 +357,7 @@ def _generic_rows(path: Path) -> Iterator[tuple[int, dict | _BadRow]]:
         with _reading(path), path.open("rb") as handle:
             for number, raw in enumerate(handle, 1):
                 try:
-                    line = raw.decode("utf-8")
+                    line = raw.decode("utf-8-sig")  # a byte-order mark is not JSON
                 except UnicodeDecodeError:
                     yield number, _BadRow("not UTF-8 text")
                     continue
@@ -370,14 +370,21 @@ def _generic_rows(path: Path) -> Iterator[tuple[int, dict | _BadRow]]:
                     continue
                 yield number, row if isinstance(row, dict) else _BadRow("not a JSON object")
     elif path.suffix == ".csv":
-        # Undecodable bytes become lone surrogates, so only the rows holding them fail.
-        with _reading(path), path.open(encoding="utf-8", errors="surrogateescape",
+        allow_long_csv_fields()
+        # Undecodable bytes become lone surrogates, so only the rows holding them fail;
+        # spreadsheets often save a byte-order mark before the header.
+        with _reading(path), path.open(encoding="utf-8-sig", errors="surrogateescape",
                                        newline="") as handle:
-            reader = csv.DictReader(handle)
-            if "text" not in (reader.fieldnames or ()):
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            if "text" not in header:
                 raise DataError(f"{path}: no `text` column in the header")
-            for row in reader:
-                yield reader.line_num, row
+            start = reader.line_num + 1
+            for cells in reader:
+                # A quoted cell may span lines: a row is reported at its first line.
+                if cells:
+                    yield start, dict(zip(header, cells, strict=False))
+                start = reader.line_num + 1
     else:
         raise DataError(f"{path}: generic data must be .csv or .jsonl")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InvalidTextError, TextTooLongError
 
-__all__ = ["decode_text", "read_bounded", "read_text_file", "unpaired_surrogate"]
+__all__ = ["allow_long_csv_fields", "decode_text", "read_bounded", "read_text_file",
+           "unpaired_surrogate"]
 
 
 def decode_text(data: bytes, *, source: str = "input") -> str:
@@ -75,3 +77,11 @@ def unpaired_surrogate(text: str) -> int | None:
     except UnicodeEncodeError as exc:
         return exc.start
     return None
+
+
+def allow_long_csv_fields() -> None:
+    """Let a long article in a CSV cell be read (and reported as too long, per row) rather
+    than stop the whole file: the csv module refuses fields over 131,072 characters by
+    default. A process-wide setting, only ever raised."""
+    if csv.field_size_limit() < 2**31 - 1:
+        csv.field_size_limit(2**31 - 1)

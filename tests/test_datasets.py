@@ -1,9 +1,11 @@
+import csv
 import json
 
 import pytest
 
 from classifier.datasets import (
     LabelledSentence,
+    RowProblem,
     evaluation_sets,
     is_heldout,
     load_babe,
@@ -169,6 +171,43 @@ def test_read_generic_csv_fails_only_the_undecodable_row(tmp_path):
     records, problems = read_generic(path)
     assert [r.group for r in records] == ["a", "c"] and records[0].text == "Wild claims, again."
     assert problems[0].line == 3 and problems[0].message == "not UTF-8 text"
+
+
+def test_generic_files_saved_with_a_byte_order_mark(tmp_path):
+    # Spreadsheets' "CSV UTF-8" starts with a BOM; it is not part of the header or JSON.
+    csv_path = tmp_path / "set.csv"
+    csv_path.write_text("text,label\nA shameful move.,1\n", encoding="utf-8-sig")
+    jsonl = tmp_path / "set.jsonl"
+    jsonl.write_text(json.dumps({"text": "A shameful move.", "label": 1}) + "\n",
+                     encoding="utf-8-sig")
+    for path in (csv_path, jsonl):
+        assert [(r.text, r.bias) for r in load_generic(path)] == [("A shameful move.", 1)]
+
+
+def test_generic_csv_reports_a_multi_line_row_at_its_first_line(tmp_path):
+    path = tmp_path / "set.csv"
+    path.write_text('text,label\n"A long,\nquoted cell.",7\n\nThe board met.,0\n')
+    records, problems = read_generic(path)
+    assert problems == [RowProblem(2, "label must be 0 or 1")]
+    assert [(r.text, r.group) for r in records] == [("The board met.", "row5")]
+
+
+@pytest.fixture
+def csv_default_field_limit():
+    """The csv module's default field limit, as in a fresh process (it is process-wide)."""
+    before = csv.field_size_limit(131_072)
+    yield
+    csv.field_size_limit(before)
+
+
+def test_generic_csv_reads_cells_over_the_csv_module_default_limit(tmp_path,
+                                                                     csv_default_field_limit):
+    path = tmp_path / "set.csv"
+    long_text = "word " * 30_000  # 150,000 characters; the csv default stops at 131,072
+    path.write_text(f'text,label\n"{long_text}",1\nThe board met.,7\n')
+    records, problems = read_generic(path)
+    assert len(records[0].text) == len(long_text.strip())
+    assert problems == [RowProblem(3, "label must be 0 or 1")]
 
 
 def test_generic_csv_without_text_column(tmp_path):
