@@ -80,8 +80,8 @@ def unpaired_surrogate(text: str) -> int | None:
 
 
 def allow_long_csv_fields() -> None:
-    """Let a long article in a CSV cell be read (and reported as too long, per row) rather
-    than stop the whole file: the csv module refuses fields over 131,072 characters by
-    default. A process-wide setting, only ever raised."""
+    """Let a long article in a CSV cell be read, and judged as one row, rather than stop
+    the whole file: the csv module refuses fields over 131,072 characters by default. A
+    process-wide setting, only ever raised."""
     if csv.field_size_limit() < 2**31 - 1:
         csv.field_size_limit(2**31 - 1)
