@@ -75,16 +75,7 @@ class LexiconFeatures(_DenseBlock, DerivedCachesMixin, TransformerMixin, BaseEst
         n_lexicons = len(self.lexicon_names_)
         # Each distinct membership (a tuple of lexicon columns) becomes a row of 0/1
         # indicators; counting a sentence's words per membership is then one bincount.
-        patterns = self.__dict__.get("_patterns")
-        if patterns is None:
-            distinct = sorted(set(self.membership_.values()))
-            index = {pattern: i for i, pattern in enumerate(distinct, start=1)}
-            table = np.zeros((len(distinct) + 1, n_lexicons))
-            for pattern, i in index.items():
-                table[i, list(pattern)] = 1.0
-            pattern_of = {word: index[pattern] for word, pattern in self.membership_.items()}
-            patterns = self._patterns = (VocabularyIds(pattern_of, 0), table)
-        pattern_ids, table = patterns
+        pattern_ids, table = self._derived_cache("_patterns", self._build_patterns)
         tokens = tokenized(X)
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         ids = pattern_ids(X)
@@ -96,6 +87,16 @@ class LexiconFeatures(_DenseBlock, DerivedCachesMixin, TransformerMixin, BaseEst
         out[:, :n_lexicons] /= np.sqrt(np.maximum(lengths, 1))[:, None]
         out[:, n_lexicons] = np.log1p(lengths) / 4.0
         return out
+
+    def _build_patterns(self) -> tuple[VocabularyIds, np.ndarray]:
+        """(pattern id of each word, the 0/1 lexicon indicators of each pattern id)."""
+        distinct = sorted(set(self.membership_.values()))
+        index = {pattern: i for i, pattern in enumerate(distinct, start=1)}
+        table = np.zeros((len(distinct) + 1, len(self.lexicon_names_)))
+        for pattern, i in index.items():
+            table[i, list(pattern)] = 1.0
+        pattern_of = {word: index[pattern] for word, pattern in self.membership_.items()}
+        return VocabularyIds(pattern_of, 0), table
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "membership_")

@@ -198,11 +198,7 @@ class SlantModel(DerivedCachesMixin):
         return out
 
     def feature_names(self) -> np.ndarray:
-        names = getattr(self, "_feature_names", None)
-        if names is None:
-            names = self.features.get_feature_names_out()
-            self._feature_names = names
-        return names
+        return self._derived_cache("_feature_names", self.features.get_feature_names_out)
 
     @property
     def info(self) -> dict[str, Any]:
