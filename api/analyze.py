@@ -25,19 +25,23 @@ def analyze():
 @bp.post("/batch")
 def analyze_batch():
     """Analyse several articles; a bad one gets an error entry and the rest are scored."""
-    documents, options = inputs.batch_request(current_app.config["MAX_BATCH_DOCUMENTS"])
+    items, options = inputs.batch_request(current_app.config["MAX_BATCH_DOCUMENTS"])
     analyzer: Analyzer = current_app.extensions["slant"]
-    return {"results": [_entry(analyzer, item, index, options)
-                        for index, item in enumerate(documents)]}
-
-
-def _entry(analyzer: Analyzer, item: Any, index: int, options: dict[str, bool]) -> dict:
-    entry: dict[str, Any] = {"id": inputs.document_id(item), "index": index}
-    try:
-        document = inputs.document(item, index)
-        entry["result"] = analyzer.analyze(document.text, document.title, **options).to_dict()
-    except ApiError as exc:
-        entry.update(error_body(exc.code, exc.message, exc.field))
-    except InputError as exc:
-        entry.update(library_error(exc, f"documents[{index}].")[1])
-    return entry
+    entries: list[dict[str, Any]] = []
+    documents: dict[int, inputs.Document] = {}  # entry index -> its well-formed document
+    for index, item in enumerate(items):
+        entries.append({"id": inputs.document_id(item), "index": index})
+        try:
+            documents[index] = inputs.document(item, index)
+        except ApiError as exc:
+            entries[index].update(error_body(exc.code, exc.message, exc.field))
+    outcomes = analyzer.analyze_each([(d.text, d.title) for d in documents.values()],
+                                     **options)
+    for index, outcome in zip(documents, outcomes, strict=True):
+        if isinstance(outcome, InputError):
+            entries[index].update(library_error(outcome, f"documents[{index}].")[1])
+        elif isinstance(outcome, Exception):
+            raise outcome  # a bug: the error handler answers 500
+        else:
+            entries[index]["result"] = outcome.to_dict()
+    return {"results": entries}

@@ -2,11 +2,13 @@
 
 Usage: python bench/bench_http.py [--workers 1 2] [--concurrency 1 8 32] [--requests 2000]
                                   [--soak-requests 10000 | --soak-seconds 600] [--model DIR]
-                                  [--client {python,wrk}] [--no-access-log]
+                                  [--client {python,wrk}] [--no-access-log] [--threads N]
 
 For each worker count it starts `slant serve`, sends 1,000-word articles (built from the
 seed articles) over N persistent connections, and prints p50/p90/p99 latency, throughput
-and errors per concurrency, plus each worker's RSS before and after.
+and errors per concurrency, plus each worker's RSS before and after. `--threads N`
+passes `--threads N` to `slant serve` (gthread workers); by default it serves as
+`slant serve` does.
 
 The client runs on the same 2 cores as the server, so its CPU inflates the server's
 latency. `--client wrk` (the default when `wrk` is on PATH; Debian package `wrk`) drives
@@ -70,12 +72,15 @@ def worker_pids(master: int) -> list[int]:
     return sorted(int(pid) for pid in children)
 
 
-def start(workers: int, model: str | None, access_log: bool) -> tuple[subprocess.Popen, int]:
+def start(workers: int, threads: int | None, model: str | None,
+          access_log: bool) -> tuple[subprocess.Popen, int]:
     port = free_port()
     # The access log (on by default in `slant serve`) goes to stderr, here /dev/null: its
     # cost is formatting and writing each line.
     command = [sys.executable, "-m", "classifier.cli", "serve", "--port", str(port),
                "--workers", str(workers), "--access-log" if access_log else "--no-access-log"]
+    if threads:
+        command += ["--threads", str(threads)]
     if model:
         command += ["--model", model]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
@@ -261,6 +266,8 @@ def main() -> None:
     parser.add_argument("--soak-seconds", type=int, default=0,
                         help="instead of --soak-requests, load at concurrency 8 for this long "
                         "and print worker RSS after every 2,000 requests")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: slant serve's)")
     parser.add_argument("--model", default=None)
     parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
                         help="serve with the JSON access log, as `slant serve` does by default "
@@ -277,11 +284,12 @@ def main() -> None:
     body = json.dumps({"text": text}).encode()
     print(f"article: {len(text.split())} words, {len(body)} bytes; cores: {os.cpu_count()}")
     for workers in args.workers:
-        process, port = start(workers, args.model, args.access_log)
+        process, port = start(workers, args.threads, args.model, args.access_log)
         try:
             load(port, body, 50, 2)  # warm-up, with the client that will measure
             pids = worker_pids(process.pid)
-            print(f"\n== {workers} worker(s); client {args.client}; access log "
+            threads = f" x {args.threads} threads" if args.threads else ""
+            print(f"\n== {workers} worker(s){threads}; client {args.client}; access log "
                   f"{'on' if args.access_log else 'off'}; master RSS "
                   f"{rss_mb(process.pid):.0f} MB; worker "
                   f"RSS {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB")

@@ -6,13 +6,21 @@ import itertools
 import operator
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import EmptyTextError, InvalidTextError, InvalidTypeError, TextTooLongError
+from .errors import (
+    EmptyTextError,
+    InputError,
+    InvalidTextError,
+    InvalidTypeError,
+    ModelError,
+    TextTooLongError,
+)
 from .language import is_probably_english
 from .model import SlantModel, load_model
 from .quotes import find_quotations, is_inside, quoted_flags
@@ -38,6 +46,10 @@ MAX_TEXT_CHARS = 200_000
 #: A sentence counts as loaded in ``article.loaded_share`` from this probability.
 LOADED_THRESHOLD = 0.5
 TOP_TERMS = 10
+#: Articles :meth:`Analyzer.analyze_each` scores per call. Per 1,000-word article, one
+#: call for 8 took about 15% less time than 8 calls, and one for 16 more than 8 did (the
+#: TF-IDF sorts cost more per article there; BENCHMARKS.md, twelfth session).
+BATCH_SIZE = 8
 
 # C0 control characters other than ordinary whitespace, and DEL; NUL marks binary data.
 # C1 characters (U+0080-U+009F) are let through: in real news they are mojibake from
@@ -97,6 +109,14 @@ class _Options:
     explain: bool = False
 
 
+class _Unit(NamedTuple):
+    """A text scored sentence by sentence: an article, or a title as one sentence."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    readability: list[dict[str, Any]] | None  # one entry per span
+
+
 class Analyzer:
     """Analyses articles with one loaded model. Thread-safe: it holds no per-call state.
 
@@ -118,38 +138,119 @@ class Analyzer:
     def analyze(self, text: str, title: str | None = None, *, readability: bool = True,
                 terms: bool = True, explain: bool = False) -> AnalysisResult:
         """Analyse one article; see :func:`classifier.analyze`."""
+        return self.analyze_many([(text, title)], readability=readability, terms=terms,
+                                 explain=explain)[0]
+
+    def analyze_many(self, documents: Sequence[str | tuple[str, str | None]], *,
+                     readability: bool = True, terms: bool = True,
+                     explain: bool = False) -> list[AnalysisResult]:
+        """Analyse several articles together: ``[self.analyze(text, title) for ...]``.
+
+        The results are the same as one call per article, but the sentences of all the
+        articles are scored in one pass, so the fixed cost of each scoring step is paid
+        once per call instead of once per article (see :data:`BATCH_SIZE`).
+
+        Parameters
+        ----------
+        documents : sequence of str or (text, title)
+            The articles, each a text or a ``(text, title)`` pair (title may be None).
+        readability, terms, explain : bool
+            As for :func:`classifier.analyze`.
+
+        Raises
+        ------
+        InputError
+            For the first unusable document; none is analysed then. :meth:`analyze_each`
+            scores the others.
+        """
+        pairs = _pairs(documents)
+        for text, title in pairs:
+            self._validate(text, title)
+        options = _Options(terms, explain)
+        units, article_readability = [], []
+        for text, title in pairs:
+            spans = split_sentences(text)
+            per_sentence, per_article = (readability_report(text, spans) if readability
+                                         else (None, None))
+            units.append(_Unit(text, spans, per_sentence))
+            article_readability.append(per_article)
+            if title is not None:
+                # A headline is one unit even when it has inner punctuation.
+                start, end = len(title) - len(title.lstrip()), len(title.rstrip())
+                units.append(_Unit(title, [(start, end)],
+                                   [sentence_readability(title[start:end])]
+                                   if readability else None))
+        scored = iter(self._score(units, options))
+        results = []
+        for (text, title), per_article in zip(pairs, article_readability, strict=True):
+            sentences = next(scored)
+            title_result = None if title is None else next(scored)[0]
+            warnings = []
+            if not is_probably_english(text):
+                warnings.append(
+                    "The text does not look like English. Slant's model is trained on English "
+                    "news only, so these scores are unreliable."
+                )
+            results.append(AnalysisResult(
+                model=self.model.info,
+                title=title_result,
+                sentences=sentences,
+                article=self._summarise(sentences, per_article),
+                warnings=warnings,
+            ))
+        return results
+
+    def analyze_each(self, documents: Sequence[str | tuple[str, str | None]], *,
+                     readability: bool = True, terms: bool = True, explain: bool = False,
+                     batch_size: int = BATCH_SIZE) -> list[AnalysisResult | Exception]:
+        """:meth:`analyze_many` for documents that may be bad: each gets its own result, or
+        the exception its own analysis raises, so one bad document never costs the others
+        theirs.
+
+        Documents are checked one by one, then the valid ones are analysed
+        ``batch_size`` at a time; a batch that fails unexpectedly is analysed again one
+        document at a time, to find the one at fault.
+
+        Raises
+        ------
+        ModelError
+            The model failed: no document can be analysed.
+        """
+        pairs = _pairs(documents)
+        outcomes: list[AnalysisResult | Exception | None] = [None] * len(pairs)
+        valid = []
+        for index, (text, title) in enumerate(pairs):
+            try:
+                self._validate(text, title)
+            except InputError as exc:
+                outcomes[index] = exc
+            else:
+                valid.append(index)
+        options = {"readability": readability, "terms": terms, "explain": explain}
+        for first in range(0, len(valid), batch_size):
+            batch = valid[first:first + batch_size]
+            try:
+                results = self.analyze_many([pairs[i] for i in batch], **options)
+            except ModelError:
+                raise
+            except Exception as exc:
+                if len(batch) == 1:
+                    outcomes[batch[0]] = exc
+                    continue
+                results = [self.analyze_each([pairs[i]], **options)[0] for i in batch]
+            for index, result in zip(batch, results, strict=True):
+                outcomes[index] = result
+        return outcomes
+
+    def _validate(self, text: Any, title: Any) -> None:
         validate_text(text, max_chars=self.max_chars)
         if title is not None:
             validate_text(title, field="title", max_chars=self.max_chars)
-        options = _Options(terms, explain)
-        spans = split_sentences(text)
-        readability_of_sentences, readability_of_article = (
-            readability_report(text, spans) if readability else (None, None)
-        )
-        sentences = self._score(text, spans, options, readability_of_sentences)
-        title_result = None
-        if title is not None:
-            # A headline is one unit even when it has inner punctuation.
-            start, end = len(title) - len(title.lstrip()), len(title.rstrip())
-            title_readability = [sentence_readability(title[start:end])] if readability else None
-            title_result = self._score(title, [(start, end)], options, title_readability)[0]
-        warnings = []
-        if not is_probably_english(text):
-            warnings.append(
-                "The text does not look like English. Slant's model is trained on English "
-                "news only, so these scores are unreliable."
-            )
-        return AnalysisResult(
-            model=self.model.info,
-            title=title_result,
-            sentences=sentences,
-            article=self._summarise(sentences, readability_of_article),
-            warnings=warnings,
-        )
 
-    def _score(self, text: str, spans: list[tuple[int, int]], options: _Options,
-               readability: list[dict[str, Any]] | None) -> list[SentenceResult]:
-        texts = [text[s:e] for s, e in spans]
+    def _score(self, units: list[_Unit], options: _Options) -> list[list[SentenceResult]]:
+        """The sentence results of each unit (an article or a title), all scored at once."""
+        texts = [unit.text[s:e] for unit in units for s, e in unit.spans]
+        spans = [span for unit in units for span in unit.spans]
         model = self.model
         # The tagger runs once: its word probabilities give the terms, and each sentence's
         # strongest word also feeds the stacked heads (both of the default model's).
@@ -167,38 +268,40 @@ class Analyzer:
         matrix = model.sentence_matrix(sentences) if texts and options.explain else None
         scores = model.score_sentences(sentences, matrix, peaks=peaks)
         loaded, stance = scores["loaded"].round(4).tolist(), scores["stance"].round(4).tolist()
-        quotations = find_quotations(text)
         found = (self._terms(texts, spans, tokens, peaks) if options.terms and texts
                  else [[] for _ in texts])
-        terms = [
-            [Term(start, end, text[start:end], score, polarity,
-                  is_inside(quotations, start, end)) for start, end, score, polarity in row]
-            for row in found
-        ]
-        quoted = quoted_flags(text, spans, quotations)
         explanations = {}
         if options.explain and texts:
             strongest = _strongest_words(*tokens, peaks) if stacked else None
             explanations = {h: model.explain(matrix, h, strongest=strongest) for h in scores}
-        return [
-            SentenceResult(
-                index=index,
-                start=start,
-                end=end,
-                text=sentence,
-                loaded=loaded[index],
-                stance=stance[index],
-                quoted=quoted[index],
-                terms=terms[index],
-                readability=None if readability is None else readability[index],
-                explain=(
-                    {"terms": [t.text for t in terms[index]],
-                     **{h: explanations[h][index] for h in explanations}}
-                    if options.explain else None
-                ),
-            )
-            for index, ((start, end), sentence) in enumerate(zip(spans, texts, strict=True))
-        ]
+        results, first = [], 0  # first: the unit's first sentence among all of them
+        for unit in units:
+            text, quotations = unit.text, find_quotations(unit.text)
+            quoted = quoted_flags(text, unit.spans, quotations)
+            rows = []
+            for index, (start, end) in enumerate(unit.spans):
+                at = first + index
+                terms = [Term(s, e, text[s:e], score, polarity, is_inside(quotations, s, e))
+                         for s, e, score, polarity in found[at]]
+                rows.append(SentenceResult(
+                    index=index,
+                    start=start,
+                    end=end,
+                    text=texts[at],
+                    loaded=loaded[at],
+                    stance=stance[at],
+                    quoted=quoted[index],
+                    terms=terms,
+                    readability=None if unit.readability is None else unit.readability[index],
+                    explain=(
+                        {"terms": [t.text for t in terms],
+                         **{h: explanations[h][at] for h in explanations}}
+                        if options.explain else None
+                    ),
+                ))
+            results.append(rows)
+            first += len(unit.spans)
+        return results
 
     def _terms(self, texts: list[str], spans: list[tuple[int, int]], tokens, peaks):
         """Loaded terms of every sentence as (start, end, score, polarity) in text offsets.
@@ -252,6 +355,12 @@ class Analyzer:
             top_terms=_top_terms(sentences),
             readability=readability,
         )
+
+
+def _pairs(documents) -> list[tuple[Any, Any]]:
+    """Documents given as texts or (text, title) pairs, as pairs."""
+    return [(document, None) if isinstance(document, str) else document
+            for document in documents]
 
 
 def _strongest_words(words: list[list[str]], lengths, probabilities,

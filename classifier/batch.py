@@ -174,23 +174,22 @@ def score_chunk(docs: list[Document], model_path: str | None,
     :class:`~classifier.errors.ModelError` stops the run.
     """
     analyzer = _analyzer(model_path)
+    # The documents read without error, analysed together (Analyzer.analyze_each).
+    outcomes = iter(analyzer.analyze_each(
+        [(doc.text, doc.title) for doc in docs if doc.error is None],
+        readability=options.readability, terms=options.terms, explain=options.explain))
     lines, scored, failed, sentences = [], 0, 0, 0
     for doc in docs:
-        error = doc.error
-        result = None
-        if error is None:
-            try:
-                analysis = analyzer.analyze(doc.text, doc.title, readability=options.readability,
-                                            terms=options.terms, explain=options.explain)
-            except ModelError:
-                raise
-            except InputError as exc:
-                error = {"code": exc.code, "message": exc.message}
-            except Exception as exc:  # one odd document must not stop a long run
-                error = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"}
-            else:
-                result = analysis.to_dict()
-                sentences += len(analysis.sentences)
+        error, result = doc.error, None
+        outcome = next(outcomes) if error is None else None
+        if isinstance(outcome, InputError):
+            error = {"code": outcome.code, "message": outcome.message}
+        elif isinstance(outcome, Exception):  # one odd document must not stop a long run
+            error = {"code": "internal_error",
+                     "message": f"{type(outcome).__name__}: {outcome}"}
+        elif outcome is not None:
+            result = outcome.to_dict()
+            sentences += len(outcome.sentences)
         if error is None:
             scored += 1
         else:

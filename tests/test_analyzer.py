@@ -8,6 +8,7 @@ from classifier import (
     EmptyTextError,
     InvalidTextError,
     InvalidTypeError,
+    ModelError,
     TextTooLongError,
     validate_text,
 )
@@ -240,3 +241,69 @@ def test_terms_are_merge_terms_of_each_sentence(tiny_model, threshold):
     ]
     assert any(expected)
     assert [[term[:3] for term in row] for row in found] == expected
+
+
+# ------------------------------------------------------------ several articles at once
+OTHER = ('Officials said the bridge will reopen in May. "It is a triumph," the mayor said.\n\n'
+         "Critics called the delay a fiasco.")
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"readability": False}, {"terms": False}, {"explain": True},
+])
+def test_analyze_many_equals_one_call_per_article(analyzer, options):
+    documents = [(ARTICLE, "A shameful day"), OTHER, ("Short.", None), (OTHER, "Reopening")]
+    many = analyzer.analyze_many(documents, **options)
+    single = [analyzer.analyze(*((d, None) if isinstance(d, str) else d), **options)
+              for d in documents]
+    assert [r.to_dict() for r in many] == [r.to_dict() for r in single]
+    assert many[0].title is not None and many[1].title is None
+
+
+def test_analyze_many_of_nothing(analyzer):
+    assert analyzer.analyze_many([]) == []
+    assert analyzer.analyze_each([]) == []
+
+
+def test_analyze_many_refuses_a_batch_with_a_bad_document(analyzer):
+    with pytest.raises(EmptyTextError):
+        analyzer.analyze_many([ARTICLE, "  "])
+    with pytest.raises(InvalidTypeError, match="title"):
+        analyzer.analyze_many([(ARTICLE, 3)])
+
+
+def test_analyze_each_gives_each_document_its_own_outcome(analyzer):
+    documents = ["", ARTICLE, (OTHER, "x" * 10), (42, None), ("fine.", "\0")]
+    outcomes = Analyzer(analyzer.model, max_chars=1000).analyze_each(documents, batch_size=2)
+    assert [type(o).__name__ for o in outcomes] == [
+        "EmptyTextError", "AnalysisResult", "AnalysisResult", "InvalidTypeError",
+        "InvalidTextError"]
+    assert outcomes[1].to_dict() == analyzer.analyze(ARTICLE).to_dict()
+    assert outcomes[2].to_dict() == analyzer.analyze(OTHER, "x" * 10).to_dict()
+
+
+def test_analyze_each_isolates_the_document_a_batch_failed_on(analyzer, monkeypatch):
+    real = Analyzer.analyze_many
+    calls = []
+
+    def fragile(self, documents, **options):
+        calls.append(len(documents))
+        if any("BOOM" in text for text, _ in documents):
+            raise RuntimeError("a bug that one document triggers")
+        return real(self, documents, **options)
+
+    monkeypatch.setattr(Analyzer, "analyze_many", fragile)
+    outcomes = analyzer.analyze_each([ARTICLE, "It went BOOM.", OTHER, "Fine."], batch_size=3)
+    assert isinstance(outcomes[1], RuntimeError)
+    assert [o.to_dict() for o in (outcomes[0], outcomes[2], outcomes[3])] == [
+        real(analyzer, [(t, None)])[0].to_dict() for t in (ARTICLE, OTHER, "Fine.")]
+    assert calls == [3, 1, 1, 1, 1]  # the failed batch again one by one, then the last
+
+
+def test_analyze_each_lets_a_model_error_through(analyzer, monkeypatch):
+    def broken(self, documents, **options):
+        raise ModelError("the model went away")
+
+    monkeypatch.setattr(Analyzer, "analyze_many", broken)
+    with pytest.raises(ModelError):
+        analyzer.analyze_each([ARTICLE])

@@ -538,7 +538,7 @@ def test_model_error_during_a_request_is_503(client, app, monkeypatch):
     def broken(*args, **kwargs):
         raise ModelError("the model went away")
 
-    monkeypatch.setattr(app.extensions["slant"], "analyze", broken)
+    monkeypatch.setattr(app.extensions["slant"], "analyze_many", broken)
     response = post(client, json={"text": TEXT})
     assert response.status_code == 503
     assert error_of(response)["code"] == "model_unavailable"
@@ -551,7 +551,7 @@ def test_bugs_become_json_500s(make_app, monkeypatch):
     def buggy(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(app.extensions["slant"], "analyze", buggy)
+    monkeypatch.setattr(app.extensions["slant"], "analyze_many", buggy)
     response = post(client, json={"text": TEXT})
     assert response.status_code == 500
     assert error_of(response)["code"] == "internal_error"

@@ -207,6 +207,31 @@ def test_bad_records_go_to_the_errors_file(run, tmp_path):
     assert [r["id"] for r in records if "result" in r] == ["g0", "g1", "g2"]
 
 
+def test_a_document_that_trips_a_bug_is_reported_and_the_rest_scored(run, tmp_path,
+                                                                     monkeypatch, tiny_model):
+    # Documents are analysed several at a time (Analyzer.analyze_each): a failing batch
+    # is retried one document at a time, so only the document at fault fails.
+    real = Analyzer.analyze_many
+
+    def fragile(self, documents, **options):
+        if any("BOOM" in text for text, _ in documents):
+            raise RuntimeError("a bug that one document triggers")
+        return real(self, documents, **options)
+
+    monkeypatch.setattr(Analyzer, "analyze_many", fragile)
+    texts = make_texts(6)
+    texts[3] = "It went BOOM. " + texts[3]
+    out = tmp_path / "scored.jsonl"
+    result = run(write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in texts]), "-o", out)
+    assert result.exit_code == EXIT_SOME_FAILED, result.output
+    records = read_jsonl(out)
+    assert records[3]["error"] == {"code": "internal_error",
+                                   "message": "RuntimeError: a bug that one document triggers"}
+    analyzer = Analyzer(tiny_model)
+    assert [r["result"] for i, r in enumerate(records) if i != 3] == [
+        real(analyzer, [(t, None)])[0].to_dict() for i, t in enumerate(texts) if i != 3]
+
+
 @pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
 def test_empty_input(run, tmp_path, suffix):
     pd = pytest.importorskip("pandas")
