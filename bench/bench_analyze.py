@@ -64,6 +64,7 @@ def main() -> None:
     imported = time.perf_counter()
     model = load_model()
     loaded = time.perf_counter()
+    print(f"Python {sys.version.split()[0]} ({sys.executable})")
     print(f"import time: {imported - started:.3f} s")
     print(f"model load time (verify hash + unpickle): {loaded - imported:.3f} s")
     print(f"RSS with the model loaded: {rss_mb():.0f} MB")

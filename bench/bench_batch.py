@@ -137,7 +137,8 @@ def main() -> None:
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     pool = sentence_pool(args.data)
-    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]} "
+          f"({sys.executable}), "
           f"sentence pool {len(pool):,}; other processes' load skews the figures: see "
           "load_1min_at_end in the JSON", flush=True)
     print(f"{'docs':>7} {'config':<7} {'seconds':>8} {'docs/s':>8} {'sent/s':>8} "

@@ -282,7 +282,8 @@ def main() -> None:
     load = LOADS[args.client]
     text = article()
     body = json.dumps({"text": text}).encode()
-    print(f"article: {len(text.split())} words, {len(body)} bytes; cores: {os.cpu_count()}")
+    print(f"article: {len(text.split())} words, {len(body)} bytes; cores: {os.cpu_count()}; "
+          f"Python {sys.version.split()[0]} ({sys.executable})")
     for workers in args.workers:
         process, port = start(workers, args.threads, args.model, args.access_log)
         try:
