@@ -15,8 +15,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from classifier.errors import ModelError, SlantError
 
-__all__ = ["ApiError", "ConfigError", "ERROR_CODES", "INTERNAL_ERROR_MESSAGE", "error_body",
-           "error_response", "library_error", "register_error_handlers"]
+__all__ = ["ApiError", "ClientTimeout", "ConfigError", "ERROR_CODES", "INTERNAL_ERROR_MESSAGE",
+           "error_body", "error_response", "library_error", "register_error_handlers"]
 
 #: Every error code the API can return -> (HTTP status, description).
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -26,6 +26,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
                         "unsatisfiable Range header, ...)."),
     "not_found": (404, "No such route."),
     "method_not_allowed": (405, "The route exists but not with this method; see `Allow`."),
+    "request_timeout": (408, "The client went silent while sending its request, for longer "
+                             "than `slant serve --client-timeout` allows."),
     "body_too_large": (413, "The body is longer than MAX_CONTENT_LENGTH bytes."),
     "text_too_long": (413, "A text or title is longer than MAX_TEXT_CHARS characters."),
     "too_many_documents": (413, "A batch holds more than MAX_BATCH_DOCUMENTS documents."),
@@ -55,6 +57,18 @@ class ConfigError(SlantError):
     """A configuration value :func:`api.create_app` cannot use (never an HTTP response)."""
 
     code = "config_error"
+
+
+class ClientTimeout(Exception):
+    """The client sent nothing for ``seconds`` while its request was being read.
+
+    Raised by ``slant serve``'s worker sockets (:mod:`api.server`). It is deliberately not
+    an ``OSError``: gunicorn handles those itself, as broken connections.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no data from the client for {seconds:g} seconds")
+        self.seconds = seconds
 
 
 class ApiError(Exception):

@@ -18,7 +18,7 @@ from classifier import validate_text
 from classifier.errors import InvalidTextError
 from classifier.textio import decode_text
 
-from .errors import ApiError
+from .errors import ApiError, ClientTimeout
 
 __all__ = ["Document", "analyze_request", "batch_request", "document", "document_id"]
 
@@ -64,6 +64,8 @@ def _body() -> bytes:
         data = request.get_data(cache=False)
     except HTTPException:
         raise
+    except ClientTimeout as exc:  # slant serve's worker gave up waiting for the client
+        raise ApiError("request_timeout", f"the body stopped arriving: {exc}") from None
     except Exception as exc:
         # The WSGI server raises its own errors for a body it cannot read, such as
         # gunicorn's InvalidChunkSize for a broken chunked body: the request's fault.

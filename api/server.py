@@ -3,7 +3,10 @@
 The app, and so the model, is created once in the gunicorn master; the workers are
 forked from it (``preload_app``) and share the model's memory copy-on-write. SIGTERM
 stops accepting connections and lets in-flight requests finish for up to
-``graceful_timeout`` seconds. Each request is logged on stderr as one JSON object.
+``graceful_timeout`` seconds. Each request is logged on stderr as one JSON object. A sync
+worker serves one connection at a time, so a client that goes silent while sending its
+request is answered 408 after ``client_timeout`` seconds instead of holding the worker
+until the arbiter kills it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +29,7 @@ from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
-from .errors import INTERNAL_ERROR_MESSAGE, error_body
+from .errors import INTERNAL_ERROR_MESSAGE, ClientTimeout, error_body
 
 __all__ = ["JsonAccessLogger", "JsonErrorSyncWorker", "JsonErrorThreadWorker", "SlantServer",
            "serve"]
@@ -117,8 +121,9 @@ class _JsonProtocolErrors:
     """Worker mixin: what gunicorn answers itself is answered in the API's one JSON error
     shape instead of gunicorn's HTML page. Malformed HTTP (a bad request line, oversized
     headers, a broken chunked body) gets ``bad_request`` for a 400 and ``http_error`` for
-    the other statuses; a request cut off by the worker timeout gets 503 ``timeout``; any
-    other failure outside the app 500 ``internal_error``."""
+    the other statuses; a client silent for longer than the client timeout gets 408
+    ``request_timeout``; a request cut off by the worker timeout gets 503 ``timeout``;
+    any other failure outside the app 500 ``internal_error``."""
 
     def handle_error(self, req, client, addr, exc) -> None:
         addr = addr or ("", -1)  # unix socket
@@ -130,8 +135,11 @@ class _JsonProtocolErrors:
             self.log.warning("Invalid request body from ip=%s after the response: %s",
                              addr[0], exc)
             return
-        known = _protocol_error(exc)
-        if known is not None:
+        if isinstance(exc, ClientTimeout):
+            status, reason, code = 408, "Request Timeout", "request_timeout"
+            message = f"{exc} while it was sending its request"
+            self.log.warning("Request from ip=%s timed out: %s", addr[0], exc)
+        elif (known := _protocol_error(exc)) is not None:
             status, reason = known
             self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
             code = "bad_request" if status == 400 else "http_error"
@@ -170,8 +178,47 @@ class _JsonProtocolErrors:
             self.log.debug("Failed to send error message.")
 
 
+class _ClientSocket(socket.socket):
+    """A client connection whose reads raise :class:`~api.errors.ClientTimeout` once the
+    client has been silent for the socket's timeout, so that gunicorn hands the failure to
+    ``handle_error`` (it treats an ``OSError`` as a broken connection and answers nothing).
+
+    Once gunicorn shuts the connection down to close it, reads time out as plain sockets'
+    do: its draining loop expects ``TimeoutError``.
+    """
+
+    _closing = False
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        try:
+            return super().recv(bufsize, flags)
+        except TimeoutError:
+            if self._closing:
+                raise
+            raise ClientTimeout(self.gettimeout()) from None
+
+    def shutdown(self, how: int) -> None:
+        self._closing = True
+        super().shutdown(how)
+
+
 class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
-    """gunicorn's ``sync`` worker with JSON protocol errors."""
+    """gunicorn's ``sync`` worker with JSON protocol errors and a client timeout.
+
+    A sync worker blocks on one connection until its request has been read. A client that
+    connects and sends nothing (a browser's speculative pre-connection) or stops halfway
+    would hold the worker until the arbiter kills it after ``--timeout`` seconds; two such
+    connections would stall a two-worker server. With ``client_timeout`` (from
+    :class:`SlantServer`) each read gives up after that many seconds of silence, and the
+    client gets 408 ``request_timeout``.
+    """
+
+    def handle(self, listener, client, addr) -> None:
+        timeout = getattr(self.app, "client_timeout", None)
+        if timeout:
+            client = _ClientSocket(client.family, client.type, client.proto, client.detach())
+            client.settimeout(timeout)
+        super().handle(listener, client, addr)
 
 
 class JsonErrorThreadWorker(_JsonProtocolErrors, ThreadWorker):
@@ -196,11 +243,16 @@ class SlantServer(BaseApplication):
         From :func:`api.create_app`, created before the workers fork.
     options : dict
         Gunicorn settings (``bind``, ``workers``, ``timeout``...).
+    client_timeout : float, optional
+        Seconds a client may stay silent while sending its request to a sync worker
+        (:class:`JsonErrorSyncWorker`); None for no limit.
     """
 
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+    def __init__(self, app: Flask, options: dict[str, Any],
+                 client_timeout: float | None = None) -> None:
         self.application = app
         self.options = options
+        self.client_timeout = client_timeout
         super().__init__()
 
     def load_config(self) -> None:
@@ -213,8 +265,12 @@ class SlantServer(BaseApplication):
 
 def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
           threads: int = 1, timeout: int = 30, graceful_timeout: int = 20,
-          access_log: bool = True) -> None:
-    """Serve ``app`` with gunicorn until SIGTERM or SIGINT; returns after a clean stop."""
+          client_timeout: float | None = 5.0, access_log: bool = True) -> None:
+    """Serve ``app`` with gunicorn until SIGTERM or SIGINT; returns after a clean stop.
+
+    ``client_timeout`` (seconds, None or 0 for no limit) only concerns sync workers
+    (``threads == 1``): gthread workers wait for a request's data without holding a thread.
+    """
     host = f"[{host}]" if ":" in host and not host.startswith("[") else host
     SlantServer(app, {
         "bind": f"{host}:{port}",
@@ -231,4 +287,4 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
         "worker_exit": exit_without_finalizing,
         # One control socket per user would collide between servers on one machine.
         "control_socket_disable": True,
-    }).run()
+    }, client_timeout=client_timeout or None).run()

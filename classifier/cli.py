@@ -359,10 +359,15 @@ def summarize(scored, source_field, top, plot_path, as_json):
               help="Seconds a request may run before its worker is restarted.")
 @click.option("--graceful-timeout", type=click.IntRange(min=1), default=20, show_default=True,
               help="Seconds in-flight requests get to finish after SIGTERM.")
+@click.option("--client-timeout", type=click.FloatRange(min=0), default=5.0,
+              show_default=True,
+              help="Seconds a client may go silent while sending its request before it "
+                   "gets 408 (sync workers; 0 for no limit).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="One JSON line per request on stderr.")
 @model_option
-def serve(host, port, workers, threads, timeout, graceful_timeout, access_log, model_path):
+def serve(host, port, workers, threads, timeout, graceful_timeout, client_timeout, access_log,
+          model_path):
     """Serve the HTTP API with gunicorn (configure limits with SLANT_* variables).
 
     The model is loaded once, before the workers fork. SIGTERM stops gracefully.
@@ -381,7 +386,8 @@ def serve(host, port, workers, threads, timeout, graceful_timeout, access_log, m
     click.echo(f"slant: serving {app.extensions['slant'].model.info['name']} on "
                f"http://{host}:{port} ({workers} workers)", err=True)
     run_server(app, host=host, port=port, workers=workers, threads=threads, timeout=timeout,
-               graceful_timeout=graceful_timeout, access_log=access_log)
+               graceful_timeout=graceful_timeout, client_timeout=client_timeout,
+               access_log=access_log)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.errors import ERROR_CODES, ConfigError
+from api.errors import ERROR_CODES, ClientTimeout, ConfigError
 from api.openapi import TEXT_PATTERN, openapi_spec
 from api.ratelimit import TokenBuckets, parse_rate
 from classifier import (
@@ -373,6 +373,25 @@ def test_unreadable_bodies_are_bad_requests(client, content_type):
     assert response.status_code == 400
     error = error_of(response)
     assert error["code"] == "bad_request" and "chunk size" in error["message"]
+
+
+class _StalledBody(io.BytesIO):
+    """A body stream whose client went silent, as ``slant serve``'s workers read it."""
+
+    def read(self, size=-1):
+        raise ClientTimeout(5)
+
+    readinto = read
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json"])
+@pytest.mark.parametrize("options", [{"environ_overrides": {"CONTENT_LENGTH": "100"}}, CHUNKED],
+                         ids=["content-length", "chunked"])
+def test_a_body_that_stops_arriving_is_a_request_timeout(client, content_type, options):
+    response = post(client, input_stream=_StalledBody(), content_type=content_type, **options)
+    assert response.status_code == 408
+    error = error_of(response)
+    assert error["code"] == "request_timeout" and "stopped arriving" in error["message"]
 
 
 def test_error_messages_say_what_is_wrong(client):
@@ -776,7 +795,8 @@ def test_docs_page_is_self_contained(client):
 def test_every_error_code_is_exercised():
     tested = {p.values[2] for p in BAD_ANALYZE + BAD_BATCH}
     elsewhere = {"not_found", "method_not_allowed", "rate_limited", "internal_error",
-                 "model_unavailable", "timeout"}  # timeout: test_api_server.py
+                 "model_unavailable", "request_timeout",
+                 "timeout"}  # timeout: test_api_server.py
     untestable = {"bad_request", "http_error"}  # werkzeug's own, for the unexpected
     assert tested | elsewhere | untestable == set(ERROR_CODES)
 

@@ -84,6 +84,16 @@ class Server:
             time.sleep(0.2)
         pytest.fail(f"slant serve was not ready in {START_TIMEOUT} s:\n{self.log()}")
 
+    def workers(self) -> set[int]:
+        """The worker processes' pids, once both have been forked (the first answers
+        /readyz while the second may still be starting)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while len(pids := set(_children(self.process.pid))) < 2:
+            if time.monotonic() > deadline:
+                pytest.fail(f"slant serve has workers {pids}:\n{self.log()}")
+            time.sleep(0.1)
+        return pids
+
     def terminate(self) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=STOP_TIMEOUT)
@@ -221,7 +231,7 @@ def _raw_exchange(port: int, data: bytes) -> tuple[int, dict, dict]:
 ], ids=["request-line", "lower-case-method", "header-line", "long-line", "many-headers",
         "bad-chunk"])
 def test_malformed_http_gets_the_json_error_shape(server, data, status, code):
-    workers = set(_children(server.process.pid))
+    workers = server.workers()
     got, headers, body = _raw_exchange(server.port, data)
     assert (got, body["error"]["code"]) == (status, code), body
     assert headers["Content-Type"] == "application/json"
@@ -290,6 +300,64 @@ def test_request_cut_off_by_the_worker_timeout_gets_the_json_error_shape(tiny_mo
         assert json.loads(body)["error"]["code"] == "timeout"
         server.wait_ready()  # the worker was replaced
         assert "WORKER TIMEOUT" in server.log() and "Traceback" not in server.log()
+    finally:
+        server.close()
+
+
+def _replies_until_closed(connection: socket.socket) -> list[tuple[int, dict, dict]]:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    replies, rest = _split_replies(received)
+    assert rest == b"", f"garbage after the replies: {rest!r}"
+    return replies
+
+
+def test_client_socket_timeouts_are_client_timeouts_until_it_is_shut_down():
+    """gunicorn hands a ClientTimeout to the worker's handle_error (a 408); once it shuts
+    a connection down to close it, its draining loop expects a plain TimeoutError."""
+    from api.errors import ClientTimeout
+    from api.server import _ClientSocket
+
+    ours, theirs = socket.socketpair()
+    with theirs, _ClientSocket(ours.family, ours.type, ours.proto, ours.detach()) as client:
+        client.settimeout(0.05)
+        with pytest.raises(ClientTimeout, match="0.05 seconds"):
+            client.recv(10)
+        theirs.sendall(b"late")
+        assert client.recv(10) == b"late"
+        client.shutdown(socket.SHUT_WR)
+        with pytest.raises(TimeoutError):
+            client.recv(10)
+
+
+def test_silent_clients_get_408_and_free_their_workers(tiny_model_dir, tmp_path):
+    """Connections that send nothing (a browser's pre-connections) or stop halfway would
+    hold the sync workers until the arbiter killed them (--timeout); with
+    --client-timeout they are answered 408 and the workers go on serving."""
+    server = Server(tiny_model_dir, tmp_path / "silent.log",
+                    options=("--client-timeout", "1", "--timeout", "120"))
+    try:
+        server.wait_ready()
+        workers = server.workers()
+        silent = [socket.create_connection(("127.0.0.1", server.port), timeout=60)
+                  for _ in range(2)]  # one for each worker
+        try:
+            # Without the client timeout this waits for --timeout, past the client's own.
+            assert server.post_json("/v1/analyze", {"text": TEXT}, timeout=60)[0] == 200
+            replies = [_replies_until_closed(connection) for connection in silent]
+        finally:
+            for connection in silent:
+                connection.close()
+        head = b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        replies.append(_raw_replies(server.port, head))  # the head stops halfway
+        replies.append(_raw_replies(server.port, head + b"Content-Length: 100\r\n\r\n{"))
+        for reply in replies:
+            ((status, headers, body),) = reply
+            assert (status, body["error"]["code"]) == (408, "request_timeout"), body
+            assert headers["Content-Type"] == "application/json"
+        assert server.workers() == workers
+        assert "WORKER TIMEOUT" not in server.log() and "Traceback" not in server.log()
     finally:
         server.close()
 
