@@ -207,9 +207,9 @@ def openapi_spec(config: dict[str, Any]) -> dict[str, Any]:
     unavailable = _error("`model_unavailable`: the model failed while scoring.")
     client_errors = {
         "400": _error("`malformed_json`: the body is not valid JSON."),
-        "413": too_large,
         "408": _error("`request_timeout`: the client stopped sending the body (only under "
                       "`slant serve`, after `--client-timeout` seconds)."),
+        "413": too_large,
         "415": _error("`unsupported_media_type`."),
         "422": _error("The body violates the schema: `missing_field`, `unknown_field`, "
                       "`invalid_type`, `empty_text`, `invalid_text`..."),

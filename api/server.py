@@ -206,7 +206,7 @@ class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
     """gunicorn's ``sync`` worker with JSON protocol errors and a client timeout.
 
     A sync worker blocks on one connection until its request has been read. A client that
-    connects and sends nothing (a browser's speculative pre-connection) or stops halfway
+    connects and sends nothing (a browser may pre-connect) or stops halfway
     would hold the worker until the arbiter kills it after ``--timeout`` seconds; two such
     connections would stall a two-worker server. With ``client_timeout`` (from
     :class:`SlantServer`) each read gives up after that many seconds of silence, and the

@@ -794,9 +794,9 @@ def test_docs_page_is_self_contained(client):
 
 def test_every_error_code_is_exercised():
     tested = {p.values[2] for p in BAD_ANALYZE + BAD_BATCH}
+    # request_timeout: above and in test_api_server.py; timeout: test_api_server.py.
     elsewhere = {"not_found", "method_not_allowed", "rate_limited", "internal_error",
-                 "model_unavailable", "request_timeout",
-                 "timeout"}  # timeout: test_api_server.py
+                 "model_unavailable", "request_timeout", "timeout"}
     untestable = {"bad_request", "http_error"}  # werkzeug's own, for the unexpected
     assert tested | elsewhere | untestable == set(ERROR_CODES)
 

@@ -202,16 +202,21 @@ def _split_replies(data: bytes) -> tuple[list[tuple[int, dict, dict]], bytes]:
     return replies, data
 
 
+def _replies_until_closed(connection: socket.socket) -> list[tuple[int, dict, dict]]:
+    """Every reply the server sends on ``connection`` until it closes it."""
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    replies, rest = _split_replies(received)
+    assert rest == b"", f"garbage after the replies: {rest!r}"
+    return replies
+
+
 def _raw_replies(port: int, data: bytes) -> list[tuple[int, dict, dict]]:
     """Send ``data`` as is and read until the server closes; every reply it sent."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         connection.sendall(data)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    replies, rest = _split_replies(received)
-    assert rest == b"", f"garbage after the replies: {rest!r}"
-    return replies
+        return _replies_until_closed(connection)
 
 
 def _raw_exchange(port: int, data: bytes) -> tuple[int, dict, dict]:
@@ -302,15 +307,6 @@ def test_request_cut_off_by_the_worker_timeout_gets_the_json_error_shape(tiny_mo
         assert "WORKER TIMEOUT" in server.log() and "Traceback" not in server.log()
     finally:
         server.close()
-
-
-def _replies_until_closed(connection: socket.socket) -> list[tuple[int, dict, dict]]:
-    received = b""
-    while chunk := connection.recv(65536):
-        received += chunk
-    replies, rest = _split_replies(received)
-    assert rest == b"", f"garbage after the replies: {rest!r}"
-    return replies
 
 
 def test_client_socket_timeouts_are_client_timeouts_until_it_is_shut_down():
