@@ -5,8 +5,9 @@ forked from it (``preload_app``) and share the model's memory copy-on-write. SIG
 stops accepting connections and lets in-flight requests finish for up to
 ``graceful_timeout`` seconds. Each request is logged on stderr as one JSON object. A sync
 worker serves one connection at a time, so a client that goes silent while sending its
-request is answered 408 after ``client_timeout`` seconds instead of holding the worker
-until the arbiter kills it.
+request is answered 408 after ``client_timeout`` seconds, and one that stops reading its
+response is dropped after as long, instead of holding the worker until the arbiter kills
+it.
 """
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ class _ClientSocket(socket.socket):
     """A client connection whose reads raise :class:`~api.errors.ClientTimeout` once the
     client has been silent for the socket's timeout, so that gunicorn hands the failure to
     ``handle_error`` (it treats an ``OSError`` as a broken connection and answers nothing).
+    A write raises ``TimeoutError`` once the client has gone as long without reading
+    enough to make room for more of it.
 
     Once gunicorn shuts the connection down to close it, reads time out as plain sockets'
     do: its draining loop expects ``TimeoutError``.
@@ -197,6 +200,13 @@ class _ClientSocket(socket.socket):
                 raise
             raise ClientTimeout(self.gettimeout()) from None
 
+    def sendall(self, data, flags: int = 0) -> None:
+        # socket.sendall's timeout bounds the whole call, which would cut off a client
+        # reading a large answer steadily but slowly; a send's bounds one wait for room.
+        with memoryview(data) as view, view.cast("B") as remaining:
+            while remaining:
+                remaining = remaining[self.send(remaining, flags):]
+
     def shutdown(self, how: int) -> None:
         self._closing = True
         super().shutdown(how)
@@ -210,7 +220,8 @@ class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
     would hold the worker until the arbiter kills it after ``--timeout`` seconds; two such
     connections would stall a two-worker server. With ``client_timeout`` (from
     :class:`SlantServer`) each read gives up after that many seconds of silence, and the
-    client gets 408 ``request_timeout``.
+    client gets 408 ``request_timeout``. A write that waits as long for a client that has
+    stopped reading its response drops the connection, with one warning in the log.
     """
 
     def handle(self, listener, client, addr) -> None:
@@ -219,6 +230,17 @@ class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
             client = _ClientSocket(client.family, client.type, client.proto, client.detach())
             client.settimeout(timeout)
         super().handle(listener, client, addr)
+
+    def handle_request(self, listener, req, client, addr) -> None:
+        try:
+            super().handle_request(listener, req, client, addr)
+        except TimeoutError:
+            # Reads raise ClientTimeout, so this is a write: the client stopped reading
+            # its response. gunicorn would log it as a socket error with a traceback;
+            # the connection is dropped either way (StopIteration closes it quietly).
+            self.log.warning("Client at ip=%s stopped reading its response for %s seconds; "
+                             "connection closed", (addr or ("",))[0], client.gettimeout())
+            raise StopIteration from None
 
 
 class JsonErrorThreadWorker(_JsonProtocolErrors, ThreadWorker):

@@ -358,6 +358,65 @@ def test_silent_clients_get_408_and_free_their_workers(tiny_model_dir, tmp_path)
         server.close()
 
 
+def test_the_client_timeout_drops_clients_that_stop_reading_not_slow_readers(tiny_model_dir,
+                                                                             tmp_path):
+    """While it writes an answer, a sync worker gives up on a client that has read nothing
+    for the client timeout: it logs one warning instead of a socket error's traceback, and
+    goes on serving. A client reading a large answer steadily is not cut off, however long
+    the whole transfer takes."""
+    server = Server(tiny_model_dir, tmp_path / "reader.log",
+                    options=("--client-timeout", "1", "--timeout", "120"))
+    # About 12 MB of results (40,000 sentences), four times what the loopback buffers
+    # took in before such a client's server gave up.
+    documents = [{"id": i, "text": "He wept. " * 20_000} for i in range(2)]
+    request = (b"POST /v1/analyze/batch HTTP/1.1\r\nHost: x\r\n"
+               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n")
+    body = json.dumps({"documents": documents}).encode()
+    try:
+        server.wait_ready()
+        workers = server.workers()
+        with socket.create_connection(("127.0.0.1", server.port)) as slow:
+            slow.sendall(request % len(body) + body)
+            received, seconds = _received_until_closed(slow, pause=0.02)
+        assert seconds > 2  # far longer than the client timeout, at 64 kB per 20 ms
+        head, answer = received.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 200 OK")
+        assert [r["id"] for r in json.loads(answer)["results"]] == [0, 1]
+
+        with socket.socket() as reader:
+            reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            reader.connect(("127.0.0.1", server.port))
+            reader.sendall(request % len(body) + body)
+            deadline = time.monotonic() + 60
+            while "stopped reading its response" not in server.log():
+                assert time.monotonic() < deadline, server.log()
+                time.sleep(0.2)
+            received, _ = _received_until_closed(reader)
+        assert received.startswith(b"HTTP/1.1 200 OK")
+        length = int(received.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        assert len(received) < length  # it was cut off
+        assert server.post_json("/v1/analyze", {"text": TEXT})[0] == 200
+        assert server.workers() == workers
+        assert "Traceback" not in server.log() and "WORKER TIMEOUT" not in server.log()
+    finally:
+        server.close()
+
+
+def _received_until_closed(connection: socket.socket, pause: float = 0.0) -> tuple[bytes, float]:
+    """Everything the server sends until it closes the connection, read 64 kB at a time
+    with ``pause`` seconds between reads, and the seconds from first byte to last."""
+    connection.settimeout(60)
+    chunks, first = [], None
+    try:
+        while chunk := connection.recv(1 << 16):
+            first = first or time.monotonic()
+            chunks.append(chunk)
+            time.sleep(pause)
+    except ConnectionResetError:  # closed with unread data of ours left in its buffer
+        pass
+    return b"".join(chunks), time.monotonic() - (first or time.monotonic())
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
