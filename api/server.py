@@ -309,4 +309,7 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
         "worker_exit": exit_without_finalizing,
         # One control socket per user would collide between servers on one machine.
         "control_socket_disable": True,
+        # gunicorn does not count what sendfile sends, so the access log's bytes would be 0
+        # for the static files; they are small, and written like any other body instead.
+        "sendfile": False,
     }, client_timeout=client_timeout or None).run()

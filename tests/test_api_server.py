@@ -186,6 +186,17 @@ def test_serve_answers_concurrent_requests(server):
     assert {r["pid"] for r in records} <= set(_children(server.process.pid))
 
 
+def test_static_files_are_logged_with_their_size(server):
+    """The web page's files are written like any other body (gunicorn's sendfile path
+    would leave the access log's bytes at 0)."""
+    expected = (ROOT / "api" / "static" / "page.js").read_bytes()
+    status, _, data = server.request("GET", "/docs/static/page.js")
+    assert status == 200 and data == expected
+    (record,) = [r for r in server.access_log("/docs/static/page.js", 1)
+                 if r["path"] == "/docs/static/page.js"]
+    assert (record["status"], record["bytes"]) == (200, len(expected))
+
+
 def _split_replies(data: bytes) -> tuple[list[tuple[int, dict, dict]], bytes]:
     """The complete replies at the start of ``data`` (status, headers, JSON body), and
     the bytes after them."""
