@@ -433,6 +433,19 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def test_sighup_replaces_the_workers(server):
+    model = server.request("GET", "/v1/model")[2]
+    workers = server.workers()
+    server.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + START_TIMEOUT
+    while (len(pids := set(_children(server.process.pid))) != 2) or pids & workers:
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.1)
+    server.wait_ready()
+    assert server.post_json("/v1/analyze", {"text": TEXT})[0] == 200
+    assert server.request("GET", "/v1/model")[2] == model
+
+
 def test_in_flight_request_completes_during_sigterm(server):
     long_text = (TEXT + "\n\n") * 20
     status, _ = server.post_json("/v1/analyze/batch", {"documents": [{"text": long_text}]})
