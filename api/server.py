@@ -33,7 +33,7 @@ from gunicorn.workers.sync import SyncWorker
 from .errors import INTERNAL_ERROR_MESSAGE, ClientTimeout, error_body
 
 __all__ = ["JsonAccessLogger", "JsonErrorSyncWorker", "JsonErrorThreadWorker", "SlantServer",
-           "serve"]
+           "check_address", "serve"]
 
 
 class JsonAccessLogger(Logger):
@@ -283,6 +283,17 @@ class SlantServer(BaseApplication):
 
     def load(self) -> Flask:
         return self.application
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise ``OSError`` if ``host:port`` cannot be listened on: in use, not an address
+    of this machine, or a port the user may not bind. ``slant serve`` checks before it
+    loads the model; gunicorn would only find out after, then retry for five seconds."""
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as gunicorn decides
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        probe.bind((host, port))
 
 
 def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,

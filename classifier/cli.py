@@ -381,8 +381,14 @@ def serve(host, port, workers, threads, timeout, graceful_timeout, client_timeou
         SLANT_RATE_LIMIT=60/minute slant serve
     """
     from api import create_app
+    from api.server import check_address
     from api.server import serve as run_server
 
+    try:
+        check_address(host, port)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     app = create_app(None if model_path is None else {"MODEL": str(model_path)})
     click.echo(f"slant: serving {app.extensions['slant'].model.info['name']} on "
                f"http://{host}:{port} ({workers} workers)", err=True)

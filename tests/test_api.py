@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import re
 import shutil
+import socket
 import sys
 
 import jsonschema_rs
@@ -813,6 +814,21 @@ def test_serve_refuses_to_start_without_a_model(runner, tmp_path):
     assert result.exit_code == 1
     assert "Error: no model at" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("host, reason", [("127.0.0.1", "Address already in use"),
+                                          ("192.0.2.1", "Cannot assign requested address")])
+def test_serve_refuses_an_address_it_cannot_listen_on_before_loading_the_model(
+        runner, tmp_path, host, reason):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # No model there either: the address is checked first, without waiting for it.
+        result = runner.invoke(cli, ["serve", "--host", host, "--port", str(port),
+                                     "--model", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert f"Error: cannot listen on {host}:{port}: {reason}" in result.output
 
 
 def test_serve_refuses_a_bad_setting(runner, tiny_model_dir, monkeypatch):

@@ -43,7 +43,7 @@ def _broken(tiny_model_dir, tmp_path, how):
 @pytest.mark.parametrize("how, message", [("missing", "no model at"),
                                           ("truncated", "does not match"),
                                           ("tampered", "does not match")])
-@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["analyze", "-"]])
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["analyze", "-"]])
 def test_broken_model_refuses_to_start(tiny_model_dir, tmp_path, how, message, command):
     model = _broken(tiny_model_dir, tmp_path, how)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLANT_")}
