@@ -33,7 +33,7 @@ from gunicorn.workers.sync import SyncWorker
 from .errors import INTERNAL_ERROR_MESSAGE, ClientTimeout, error_body
 
 __all__ = ["JsonAccessLogger", "JsonErrorSyncWorker", "JsonErrorThreadWorker", "SlantServer",
-           "check_address", "serve"]
+           "check_address", "serve", "url_host"]
 
 
 class JsonAccessLogger(Logger):
@@ -285,6 +285,11 @@ class SlantServer(BaseApplication):
         return self.application
 
 
+def url_host(host: str) -> str:
+    """``host`` as it goes in a URL or gunicorn's ``bind``: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def check_address(host: str, port: int) -> None:
     """Raise ``OSError`` if ``host:port`` cannot be listened on: in use, not an address
     of this machine, or a port the user may not bind. ``slant serve`` checks before it
@@ -304,9 +309,8 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
     ``client_timeout`` (seconds, None or 0 for no limit) only concerns sync workers
     (``threads == 1``): gthread workers wait for a request's data without holding a thread.
     """
-    host = f"[{host}]" if ":" in host and not host.startswith("[") else host
     SlantServer(app, {
-        "bind": f"{host}:{port}",
+        "bind": f"{url_host(host)}:{port}",
         "workers": workers,
         "threads": threads,
         "worker_class": JsonErrorThreadWorker if threads > 1 else JsonErrorSyncWorker,

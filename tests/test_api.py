@@ -831,6 +831,13 @@ def test_serve_refuses_an_address_it_cannot_listen_on_before_loading_the_model(
     assert f"Error: cannot listen on {host}:{port}: {reason}" in result.output
 
 
+def test_ipv6_hosts_are_bracketed_in_urls_and_binds():
+    from api.server import url_host
+
+    assert [url_host(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]")] == [
+        "127.0.0.1", "localhost", "[::1]", "[::1]"]
+
+
 def test_serve_refuses_a_bad_setting(runner, tiny_model_dir, monkeypatch):
     monkeypatch.setenv("SLANT_RATE_LIMIT", "lots")
     result = runner.invoke(cli, ["serve", "--model", str(tiny_model_dir)])
