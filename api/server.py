@@ -3,11 +3,11 @@
 The app, and so the model, is created once in the gunicorn master; the workers are
 forked from it (``preload_app``) and share the model's memory copy-on-write. SIGTERM
 stops accepting connections and lets in-flight requests finish for up to
-``graceful_timeout`` seconds. Each request is logged on stderr as one JSON object. A sync
-worker serves one connection at a time, so a client that goes silent while sending its
-request is answered 408 after ``client_timeout`` seconds, and one that stops reading its
-response is dropped after as long, instead of holding the worker until the arbiter kills
-it.
+``graceful_timeout`` seconds. Each request is logged on stderr as one JSON object. A
+client that goes silent while sending its request is answered 408 after
+``client_timeout`` seconds, and one that stops reading its response is dropped after as
+long, instead of holding a sync worker until the arbiter kills it, or a gthread worker's
+thread for as long as the client likes.
 """
 
 from __future__ import annotations
@@ -180,23 +180,39 @@ class _JsonProtocolErrors:
 
 
 class _ClientSocket(socket.socket):
-    """A client connection whose reads raise :class:`~api.errors.ClientTimeout` once the
-    client has been silent for the socket's timeout, so that gunicorn hands the failure to
-    ``handle_error`` (it treats an ``OSError`` as a broken connection and answers nothing).
-    A write raises ``TimeoutError`` once the client has gone as long without reading
-    enough to make room for more of it.
+    """A client connection that waits at most ``client_timeout`` seconds for the client.
 
-    Once gunicorn shuts the connection down to close it, reads time out as plain sockets'
-    do: its draining loop expects ``TimeoutError``.
+    gunicorn makes a connection blocking before it reads a request; here that means
+    blocking with the timeout. While a request is being read, a read that times out
+    raises :class:`~api.errors.ClientTimeout`, so that gunicorn hands the failure to
+    ``handle_error`` (it treats an ``OSError`` as a broken connection and answers nothing).
+    Once the request has been answered, or the connection is shut down to close it, reads
+    time out as plain sockets' do: gunicorn's draining loops expect ``TimeoutError``. A
+    write raises ``TimeoutError`` once the client has gone as long without reading enough
+    to make room for more of the answer.
     """
 
-    _closing = False
+    client_timeout: float | None = None
+    reading_request = True
+
+    @classmethod
+    def wrap(cls, client: socket.socket, timeout: float) -> _ClientSocket:
+        wrapped = cls(client.family, client.type, client.proto, client.detach())
+        wrapped.client_timeout = timeout
+        wrapped.settimeout(timeout)
+        return wrapped
+
+    def setblocking(self, flag: bool) -> None:
+        if flag and self.client_timeout:
+            self.settimeout(self.client_timeout)
+        else:
+            super().setblocking(flag)
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         try:
             return super().recv(bufsize, flags)
         except TimeoutError:
-            if self._closing:
+            if not self.reading_request:
                 raise
             raise ClientTimeout(self.gettimeout()) from None
 
@@ -208,50 +224,74 @@ class _ClientSocket(socket.socket):
                 remaining = remaining[self.send(remaining, flags):]
 
     def shutdown(self, how: int) -> None:
-        self._closing = True
+        self.reading_request = False
         super().shutdown(how)
 
 
-class JsonErrorSyncWorker(_JsonProtocolErrors, SyncWorker):
-    """gunicorn's ``sync`` worker with JSON protocol errors and a client timeout.
+class _ClientTimeouts:
+    """Worker mixin: client connections wait at most ``client_timeout`` seconds (from
+    :class:`SlantServer`) for the client, whether it is sending its request or reading
+    the answer.
 
-    A sync worker blocks on one connection until its request has been read. A client that
-    connects and sends nothing (a browser may pre-connect) or stops halfway
-    would hold the worker until the arbiter kills it after ``--timeout`` seconds; two such
-    connections would stall a two-worker server. With ``client_timeout`` (from
-    :class:`SlantServer`) each read gives up after that many seconds of silence, and the
-    client gets 408 ``request_timeout``. A write that waits as long for a client that has
-    stopped reading its response drops the connection, with one warning in the log.
+    A client that connects and sends nothing (a browser may pre-connect) or stops
+    halfway would otherwise hold a sync worker until the arbiter kills it after
+    ``--timeout`` seconds (two such connections stall a two-worker server), and a gthread
+    worker's thread for as long as the client keeps the connection open. Instead it gets
+    408 ``request_timeout``. A client that stops reading its answer is dropped, with one
+    warning in the log where gunicorn would log a socket error and its traceback.
     """
 
-    def handle(self, listener, client, addr) -> None:
+    def _client_socket(self, client: socket.socket) -> socket.socket:
         timeout = getattr(self.app, "client_timeout", None)
-        if timeout:
-            client = _ClientSocket(client.family, client.type, client.proto, client.detach())
-            client.settimeout(timeout)
-        super().handle(listener, client, addr)
+        if not timeout or isinstance(client, _ClientSocket):
+            return client
+        return _ClientSocket.wrap(client, timeout)
+
+    def _dropped(self, addr, client: socket.socket) -> None:
+        self.log.warning("Client at ip=%s stopped reading its response for %s seconds; "
+                         "connection closed", (addr or ("",))[0], client.gettimeout())
+
+
+class JsonErrorSyncWorker(_ClientTimeouts, _JsonProtocolErrors, SyncWorker):
+    """gunicorn's ``sync`` worker with JSON protocol errors and a client timeout."""
+
+    def handle(self, listener, client, addr) -> None:
+        super().handle(listener, self._client_socket(client), addr)
 
     def handle_request(self, listener, req, client, addr) -> None:
         try:
             super().handle_request(listener, req, client, addr)
         except TimeoutError:
-            # Reads raise ClientTimeout, so this is a write: the client stopped reading
-            # its response. gunicorn would log it as a socket error with a traceback;
-            # the connection is dropped either way (StopIteration closes it quietly).
-            self.log.warning("Client at ip=%s stopped reading its response for %s seconds; "
-                             "connection closed", (addr or ("",))[0], client.gettimeout())
-            raise StopIteration from None
+            # Reads of the request raise ClientTimeout, so this is a write.
+            self._dropped(addr, client)
+            raise StopIteration from None  # closes the connection quietly
 
 
-class JsonErrorThreadWorker(_JsonProtocolErrors, ThreadWorker):
-    """gunicorn's ``gthread`` worker with JSON protocol errors.
+class JsonErrorThreadWorker(_ClientTimeouts, _JsonProtocolErrors, ThreadWorker):
+    """gunicorn's ``gthread`` worker with JSON protocol errors and a client timeout.
 
     It keeps connections alive, so after a response it discards the rest of the request's
     body; a request marked answered gets no second reply when that fails.
     """
 
+    def enqueue_req(self, conn) -> None:
+        # Called from the worker's main thread, for each request, while no thread holds
+        # the connection (and before the poller sees the socket).
+        conn.sock = self._client_socket(conn.sock)
+        if isinstance(conn.sock, _ClientSocket):
+            conn.sock.reading_request = True
+        super().enqueue_req(conn)
+
     def handle_request(self, req, conn) -> bool:
-        keepalive = super().handle_request(req, conn)
+        try:
+            keepalive = super().handle_request(req, conn)
+        except TimeoutError:
+            # Reads of the request raise ClientTimeout, so this is a write.
+            self._dropped(conn.client, conn.sock)
+            return False
+        finally:
+            if isinstance(conn.sock, _ClientSocket):
+                conn.sock.reading_request = False
         setattr(req, ANSWERED, True)  # it returns only once the response is sent
         return keepalive
 
@@ -266,8 +306,8 @@ class SlantServer(BaseApplication):
     options : dict
         Gunicorn settings (``bind``, ``workers``, ``timeout``...).
     client_timeout : float, optional
-        Seconds a client may stay silent while sending its request to a sync worker
-        (:class:`JsonErrorSyncWorker`); None for no limit.
+        Seconds a worker waits for a client sending its request or reading the answer
+        (``_ClientTimeouts``); None for no limit.
     """
 
     def __init__(self, app: Flask, options: dict[str, Any],
@@ -306,8 +346,8 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
           client_timeout: float | None = 5.0, access_log: bool = True) -> None:
     """Serve ``app`` with gunicorn until SIGTERM or SIGINT; returns after a clean stop.
 
-    ``client_timeout`` (seconds, None or 0 for no limit) only concerns sync workers
-    (``threads == 1``): gthread workers wait for a request's data without holding a thread.
+    ``client_timeout``: seconds a worker waits for a client sending its request or
+    reading the answer (None or 0 for no limit).
     """
     SlantServer(app, {
         "bind": f"{url_host(host)}:{port}",

@@ -362,8 +362,8 @@ def summarize(scored, source_field, top, plot_path, as_json):
 @click.option("--client-timeout", type=click.FloatRange(min=0), default=5.0,
               show_default=True,
               help="Seconds a client may go silent while sending its request before it "
-                   "gets 408, or stop reading its answer before it is dropped (sync "
-                   "workers; 0 for no limit).")
+                   "gets 408, or stop reading its answer before it is dropped (0 for no "
+                   "limit).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="One JSON line per request on stderr.")
 @model_option

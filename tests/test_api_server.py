@@ -320,19 +320,27 @@ def test_request_cut_off_by_the_worker_timeout_gets_the_json_error_shape(tiny_mo
         server.close()
 
 
-def test_client_socket_timeouts_are_client_timeouts_until_it_is_shut_down():
-    """gunicorn hands a ClientTimeout to the worker's handle_error (a 408); once it shuts
-    a connection down to close it, its draining loop expects a plain TimeoutError."""
+def test_client_socket_timeouts_are_client_timeouts_while_the_request_is_read():
+    """gunicorn hands a ClientTimeout to the worker's handle_error (a 408); once the
+    request is answered, or the connection shut down to close it, its draining loops
+    expect a plain TimeoutError. Making the socket blocking keeps the timeout."""
     from api.errors import ClientTimeout
     from api.server import _ClientSocket
 
     ours, theirs = socket.socketpair()
-    with theirs, _ClientSocket(ours.family, ours.type, ours.proto, ours.detach()) as client:
-        client.settimeout(0.05)
+    with theirs, _ClientSocket.wrap(ours, 0.05) as client:
         with pytest.raises(ClientTimeout, match="0.05 seconds"):
             client.recv(10)
         theirs.sendall(b"late")
         assert client.recv(10) == b"late"
+        client.setblocking(False)  # gthread workers poll kept-alive connections
+        assert client.gettimeout() == 0.0
+        client.setblocking(True)  # and make them blocking again for the next request
+        assert client.gettimeout() == 0.05
+        client.reading_request = False  # answered
+        with pytest.raises(TimeoutError):
+            client.recv(10)
+        client.reading_request = True
         client.shutdown(socket.SHUT_WR)
         with pytest.raises(TimeoutError):
             client.recv(10)
@@ -369,13 +377,15 @@ def test_silent_clients_get_408_and_free_their_workers(tiny_model_dir, tmp_path)
         server.close()
 
 
+@pytest.mark.parametrize("threads", [1, 2], ids=["sync", "gthread"])
 def test_the_client_timeout_drops_clients_that_stop_reading_not_slow_readers(tiny_model_dir,
-                                                                             tmp_path):
-    """While it writes an answer, a sync worker gives up on a client that has read nothing
+                                                                             tmp_path,
+                                                                             threads):
+    """While it writes an answer, a worker gives up on a client that has read nothing
     for the client timeout: it logs one warning instead of a socket error's traceback, and
     goes on serving. A client reading a large answer steadily is not cut off, however long
     the whole transfer takes."""
-    server = Server(tiny_model_dir, tmp_path / "reader.log",
+    server = Server(tiny_model_dir, tmp_path / "reader.log", threads=threads,
                     options=("--client-timeout", "1", "--timeout", "120"))
     # About 12 MB of results (40,000 sentences), four times what the loopback buffers
     # took in before such a client's server gave up.
@@ -426,6 +436,37 @@ def _received_until_closed(connection: socket.socket, pause: float = 0.0) -> tup
     except ConnectionResetError:  # closed with unread data of ours left in its buffer
         pass
     return b"".join(chunks), time.monotonic() - (first or time.monotonic())
+
+
+def test_threaded_workers_answer_408_to_clients_that_stop_halfway(tiny_model_dir, tmp_path):
+    """gthread workers read a request in one of their threads once its first bytes have
+    come: without the client timeout, clients that stop halfway would hold every thread
+    for as long as they keep their connections open."""
+    server = Server(tiny_model_dir, tmp_path / "halfway.log", threads=2,
+                    options=("--client-timeout", "1"))
+    head = b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    try:
+        server.wait_ready()
+        stalled = [socket.create_connection(("127.0.0.1", server.port), timeout=60)
+                   for _ in range(5)]  # more than the 2 workers' 4 threads
+        try:
+            for k, connection in enumerate(stalled):
+                # In the headers, or in the body.
+                connection.sendall(head + (b"Content-Length: 100\r\n\r\n{" if k % 2 else b""))
+            assert server.post_json("/v1/analyze", {"text": TEXT}, timeout=60)[0] == 200
+            replies = []
+            for connection in stalled:
+                replies.append(_replies_until_closed(connection))
+                connection.close()  # gunicorn's closing waits for it, up to 2 s
+        finally:
+            for connection in stalled:
+                connection.close()
+        for reply in replies:
+            ((status, headers, body),) = reply
+            assert (status, body["error"]["code"]) == (408, "request_timeout"), body
+        assert "Traceback" not in server.log()
+    finally:
+        server.close()
 
 
 def _children(pid: int) -> list[int]:
