@@ -1,7 +1,8 @@
 """HTTP benchmark: `slant serve` on loopback under a keep-alive load generator.
 
 Usage: python bench/bench_http.py [--workers 1 2] [--concurrency 1 8 32] [--requests 2000]
-                                  [--soak-requests 10000 | --soak-seconds 600] [--model DIR]
+                                  [--soak-requests 10000 | --soak-seconds 600]
+                                  [--soak-articles {distinct,same}] [--model DIR]
                                   [--client {python,wrk}] [--no-access-log] [--threads N]
 
 For each worker count it starts `slant serve`, sends 1,000-word articles (built from the
@@ -15,6 +16,12 @@ latency. `--client wrk` (the default when `wrk` is on PATH; Debian package `wrk`
 the load with the C tool wrk, which costs far less CPU per request than `--client python`
 (N threads using http.client). wrk only knows durations, so its Lua script stops it after
 --requests answers; each row prints the count answered.
+
+The soak (concurrency 8) reads each worker's RSS before and after, and every 2,000
+requests. By default each of its articles holds 32 words no earlier request had (one
+every 30 words or so, like the names and numbers of real news), so the analyzer's word
+caches fill up to their bounds as they would on a live feed; `--soak-articles same`
+repeats the measured article, whose words are all cached after the first request.
 """
 
 from __future__ import annotations
@@ -51,6 +58,25 @@ def article(words: int = 1000) -> str:
                 if count >= words:
                     return "\n\n".join(body)
     return "\n\n".join(body)
+
+
+#: Stands for a word new to each request in a ``--soak-articles distinct`` article.
+NEW_WORD = "@@"
+
+
+def with_new_words(text: str, every: int = 30) -> str:
+    """``text`` with a :data:`NEW_WORD` placeholder after every ``every`` words."""
+    words = text.split(" ")
+    return " ".join(word if (i + 1) % every else f"{word} Zq{NEW_WORD}"
+                    for i, word in enumerate(words))
+
+
+def fill_new_words(template: str, number: int) -> str:
+    """Request ``number``'s article: each placeholder becomes a word no other request
+    has (``Zq<number>x<k>``)."""
+    pieces = template.split(NEW_WORD)
+    return "".join(piece + (f"{number}x{k}" if k < len(pieces) - 1 else "")
+                   for k, piece in enumerate(pieces))
 
 
 def free_port() -> int:
@@ -117,7 +143,20 @@ class Run(NamedTuple):
                 f"errors {describe(self.errors)}")
 
 
-def load_python(port: int, body: bytes, requests: int, concurrency: int) -> Run:
+class Articles(NamedTuple):
+    """What a load sends: ``body`` every time, or, with ``first`` set, a body with
+    :data:`NEW_WORD` placeholders that the k-th request fills with ``first + k``."""
+
+    body: bytes
+    first: int | None = None
+
+    def request(self, k: int) -> bytes:
+        if self.first is None:
+            return self.body
+        return fill_new_words(self.body.decode(), self.first + k).encode()
+
+
+def load_python(port: int, articles: Articles, requests: int, concurrency: int) -> Run:
     latencies, errors = [], []
     lock = threading.Lock()
     counter = iter(range(requests))
@@ -126,8 +165,10 @@ def load_python(port: int, body: bytes, requests: int, concurrency: int) -> Run:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         while True:
             with lock:
-                if next(counter, None) is None:
+                k = next(counter, None)
+                if k is None:
                     break
+            body = articles.request(k)
             started = time.perf_counter()
             try:
                 connection.request("POST", "/v1/analyze", body,
@@ -166,7 +207,7 @@ WRK_SCRIPT = """\
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [{level}[{body}]{level}]
-
+{new_words}
 -- The thread stops after the run's requests and says so; the bench then ends the run
 -- with SIGINT (wrk itself only knows durations and would sleep out the -d cap).
 local answered = 0
@@ -195,12 +236,26 @@ WRK_ERRORS = {"connect": "connect", "read": "read", "write": "write",
               "status": "HTTP status >= 400", "timeout": "timeout"}
 
 
-def wrk_script(body: bytes, requests: int) -> str:
-    text = body.decode()
+# With new words, every request is built from the body: fill_new_words in Lua.
+WRK_NEW_WORDS = """
+local number = {first} - 1
+function request()
+  number = number + 1
+  local k = -1
+  local body = wrk.body:gsub("{placeholder}", function() k = k + 1; return number .. "x" .. k end)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def wrk_script(articles: Articles, requests: int) -> str:
+    text = articles.body.decode()
     level = "="
     while f"]{level}]" in text:  # a Lua long string needs a closing bracket absent from the body
         level += "="
-    return WRK_SCRIPT.format(level=level, body=text, requests=requests)
+    new_words = ("" if articles.first is None else
+                 WRK_NEW_WORDS.format(first=articles.first, placeholder=NEW_WORD))
+    return WRK_SCRIPT.format(level=level, body=text, requests=requests, new_words=new_words)
 
 
 def run_wrk(port: int, script: str, seconds: int, concurrency: int) -> Run:
@@ -231,28 +286,33 @@ def run_wrk(port: int, script: str, seconds: int, concurrency: int) -> Run:
                *(fields[f"p{q}_us"] / 1000 for q in (50, 90, 99)), errors)
 
 
-def load_wrk(port: int, body: bytes, requests: int, concurrency: int) -> Run:
+def load_wrk(port: int, articles: Articles, requests: int, concurrency: int) -> Run:
     """``requests`` requests: wrk's thread stops after them; the duration is only a cap."""
     with tempfile.TemporaryDirectory() as directory:
         script = Path(directory) / "post.lua"
-        script.write_text(wrk_script(body, requests), encoding="utf-8")
+        script.write_text(wrk_script(articles, requests), encoding="utf-8")
         return run_wrk(port, str(script), WRK_CAP_SECONDS, concurrency)
 
 
 LOADS = {"python": load_python, "wrk": load_wrk}
 
 
-def soak(load, port: int, body: bytes, pids: list[int], master: int, seconds: int) -> None:
-    """Load at concurrency 8 for ``seconds``, printing worker RSS along the way."""
-    print(f"soak: worker RSS at start {[round(rss_mb(p), 1) for p in pids]} MB")
-    started, requests, errors = time.perf_counter(), 0, Counter()
-    while time.perf_counter() - started < seconds:
-        run = load(port, body, 2000, 8)
-        requests, errors = requests + run.requests, errors + run.errors
+def soak(load, port: int, template: Articles, master: int, *, seconds: float = 0,
+         requests: int = 0) -> None:
+    """Load at concurrency 8 for ``seconds`` or ``requests`` (whole rounds of 2,000),
+    printing the workers' RSS at the start and after each round."""
+    print(f"soak ({'distinct' if template.first is not None else 'same'} articles): worker "
+          f"RSS at start {[round(rss_mb(p), 1) for p in worker_pids(master)]} MB")
+    started, sent, errors = time.perf_counter(), 0, Counter()
+    while (time.perf_counter() - started < seconds) if seconds else sent < requests:
+        articles = template if template.first is None else template._replace(first=sent)
+        run = load(port, articles, 2000 if seconds else min(2000, requests - sent), 8)
+        sent, errors = sent + run.requests, errors + run.errors
         rss = [round(rss_mb(p), 1) for p in worker_pids(master)]
-        print(f"  {time.perf_counter() - started:5.0f} s: {requests} requests, "
-              f"errors {describe(errors)}, worker RSS {rss} MB", flush=True)
-    print(f"soak: {requests} requests in {time.perf_counter() - started:.0f} s, "
+        print(f"  {time.perf_counter() - started:5.0f} s: {sent} requests "
+              f"({run.requests / run.seconds:.1f}/s, p50 {run.p50:.1f} ms), errors "
+              f"{describe(errors)}, worker RSS {rss} MB", flush=True)
+    print(f"soak: {sent} requests in {time.perf_counter() - started:.0f} s, "
           f"errors {describe(errors)}")
 
 
@@ -264,8 +324,10 @@ def main() -> None:
     parser.add_argument("--soak-requests", type=int, default=10000,
                         help="requests at concurrency 8 between the two RSS readings")
     parser.add_argument("--soak-seconds", type=int, default=0,
-                        help="instead of --soak-requests, load at concurrency 8 for this long "
-                        "and print worker RSS after every 2,000 requests")
+                        help="instead of --soak-requests, load at concurrency 8 for this long")
+    parser.add_argument("--soak-articles", choices=["distinct", "same"], default="distinct",
+                        help="soak with articles that each hold words no earlier request had "
+                        "(default), or with the measured article over and over")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per worker (default: slant serve's)")
     parser.add_argument("--model", default=None)
@@ -282,12 +344,15 @@ def main() -> None:
     load = LOADS[args.client]
     text = article()
     body = json.dumps({"text": text}).encode()
+    measured = Articles(body)
+    soaked = (measured if args.soak_articles == "same" else
+              Articles(json.dumps({"text": with_new_words(text)}).encode(), first=0))
     print(f"article: {len(text.split())} words, {len(body)} bytes; cores: {os.cpu_count()}; "
           f"Python {sys.version.split()[0]} ({sys.executable})")
     for workers in args.workers:
         process, port = start(workers, args.threads, args.model, args.access_log)
         try:
-            load(port, body, 50, 2)  # warm-up, with the client that will measure
+            load(port, measured, 50, 2)  # warm-up, with the client that will measure
             pids = worker_pids(process.pid)
             threads = f" x {args.threads} threads" if args.threads else ""
             print(f"\n== {workers} worker(s){threads}; client {args.client}; access log "
@@ -295,16 +360,11 @@ def main() -> None:
                   f"{rss_mb(process.pid):.0f} MB; worker "
                   f"RSS {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB")
             for concurrency in args.concurrency:
-                run = load(port, body, args.requests, concurrency)
+                run = load(port, measured, args.requests, concurrency)
                 print(f"concurrency {concurrency:>2}: {run.summary()}")
-            if args.soak_seconds:
-                soak(load, port, body, pids, process.pid, args.soak_seconds)
-            elif args.soak_requests:
-                before = [rss_mb(p) for p in pids]
-                run = load(port, body, args.soak_requests, 8)
-                after = [rss_mb(p) for p in worker_pids(process.pid)]
-                print(f"soak: {run.requests} requests in {run.seconds:.0f} s, errors "
-                      f"{describe(run.errors)}; worker RSS before {before} MB, after {after} MB")
+            if args.soak_seconds or args.soak_requests:
+                soak(load, port, soaked, process.pid, seconds=args.soak_seconds,
+                     requests=args.soak_requests)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
