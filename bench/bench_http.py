@@ -310,8 +310,8 @@ def soak(load, port: int, template: Articles, master: int, *, seconds: float = 0
         sent, errors = sent + run.requests, errors + run.errors
         rss = [round(rss_mb(p), 1) for p in worker_pids(master)]
         print(f"  {time.perf_counter() - started:5.0f} s: {sent} requests "
-              f"({run.requests / run.seconds:.1f}/s, p50 {run.p50:.1f} ms), errors "
-              f"{describe(errors)}, worker RSS {rss} MB", flush=True)
+              f"({run.requests / run.seconds:.1f}/s, p50 {run.p50:.1f}, p99 {run.p99:.1f} ms), "
+              f"errors {describe(errors)}, worker RSS {rss} MB", flush=True)
     print(f"soak: {sent} requests in {time.perf_counter() - started:.0f} s, "
           f"errors {describe(errors)}")
 
