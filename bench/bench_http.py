@@ -308,6 +308,8 @@ def soak(load, port: int, template: Articles, master: int, *, seconds: float = 0
         articles = template if template.first is None else template._replace(first=sent)
         run = load(port, articles, 2000 if seconds else min(2000, requests - sent), 8)
         sent, errors = sent + run.requests, errors + run.errors
+        if not run.requests:
+            raise SystemExit(f"soak: a round got no answer (errors {describe(run.errors)})")
         rss = [round(rss_mb(p), 1) for p in worker_pids(master)]
         print(f"  {time.perf_counter() - started:5.0f} s: {sent} requests "
               f"({run.requests / run.seconds:.1f}/s, p50 {run.p50:.1f}, p99 {run.p99:.1f} ms), "
