@@ -52,6 +52,15 @@ def test_jsonl_records_hold_the_core_schema(run, corpus, tmp_path, tiny_model):
     assert "docs/s" in result.output
 
 
+def test_standard_output_is_refused_as_the_output(run, corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for extra in ([], ["--format", "jsonl"]):
+        result = run(corpus, "-o", "-", *extra)
+        assert result.exit_code == 2
+        assert "not standard output" in result.output
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.errors.jsonl").exists()
+
+
 def test_quiet_and_no_progress_bar_off_a_terminal(run, corpus, tmp_path):
     result = run(corpus, "-o", tmp_path / "a.jsonl")
     assert "doc/s" not in result.output and "%|" not in result.output  # no tqdm bar
