@@ -1,6 +1,7 @@
 """The web page at ``/`` in a real headless Chromium (Debian's), driven by Playwright.
 
-The app runs with the committed default model on a free loopback port in a thread.
+The app runs with the committed default model on a free loopback port in a thread (one
+test runs it under `slant serve` instead).
 Screenshots go to ``test-artifacts/`` at the repository root (gitignored).
 Playwright must never download a browser here: it launches ``/usr/bin/chromium``.
 """
@@ -235,3 +236,31 @@ def test_phone_width_has_no_horizontal_scroll(browser, base_url):
         screenshot(page, "page-phone-details.png", full_page=False)
     finally:
         context.close()
+
+
+def test_the_page_works_under_slant_serve(browser, tmp_path):
+    """The page as `slant serve` (gunicorn and its workers) serves it, where the other
+    tests use werkzeug: the page, its static files and the API from the same server."""
+    from .test_api_server import Server
+
+    server = Server(default_model_path(), tmp_path / "serve.log")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    problems = []
+    try:
+        server.wait_ready()
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.goto(f"http://127.0.0.1:{server.port}/")
+        analyse(page, seed("sensational.txt"))
+        assert page.locator("#error").text_content() == ""
+        assert "barbaric" in " | ".join(term_texts(page)).lower()
+        records = server.access_log("/v1/analyze", 1)
+        assets = {r["path"]: r for r in records if r["path"].startswith("/docs/static/")}
+        assert {"/docs/static/page.css", "/docs/static/page.js"} <= set(assets), records
+        assert all(r["status"] == 200 and r["bytes"] > 0 for r in assets.values()), assets
+    finally:
+        context.close()
+        server.close()
+    assert not problems, problems
