@@ -94,17 +94,6 @@ def analyze(file, as_json, title, no_readability, explain, color, model_path):
 
 
 # ------------------------------------------------------------------ train / eval / models
-def _output_file(ctx, param, value: Path) -> Path:
-    """``slant score``'s output, which must be a file: it is written as a partial file
-    that a killed run resumes, then renamed."""
-    if str(value) == "-":
-        raise click.BadParameter(
-            "slant score writes a file that a killed run can resume, not standard output; "
-            "give a path such as scored.jsonl (`slant analyze - --json` prints one "
-            "document's result)", ctx=ctx, param=param)
-    return value
-
-
 def _extra_files(ctx, param, values) -> list[list[str]]:
     """``--extra TASK=FILE`` values as ``[task, path]`` pairs (JSON-friendly: they are
     stored in the model's metadata)."""
@@ -250,6 +239,17 @@ def list_models_command(root):
 
 
 # ------------------------------------------------------------------ score / summarize
+def _output_file(ctx, param, value: Path) -> Path:
+    """``slant score``'s output, which must be a file: it is written as a partial file
+    that a killed run resumes, then renamed."""
+    if str(value) == "-":
+        raise click.BadParameter(
+            "slant score writes a file that a killed run can resume, not standard output; "
+            "give a path such as scored.jsonl (`slant analyze - --json` prints one "
+            "document's result)", ctx=ctx, param=param)
+    return value
+
+
 @cli.command()
 @click.argument("source", metavar="SOURCE")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
