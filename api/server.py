@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -343,14 +344,22 @@ def check_address(host: str, port: int) -> None:
 
 def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
           threads: int = 1, timeout: int = 30, graceful_timeout: int = 20,
-          client_timeout: float | None = 5.0, access_log: bool = True) -> None:
+          client_timeout: float | None = 5.0, access_log: bool = True,
+          on_listening: Callable[[list[str]], None] | None = None) -> None:
     """Serve ``app`` with gunicorn until SIGTERM or SIGINT; returns after a clean stop.
 
     ``client_timeout``: seconds a worker waits for a client sending its request or
-    reading the answer (None or 0 for no limit).
+    reading the answer (None or 0 for no limit). ``on_listening`` is called once in the
+    master with the URLs it listens on, as soon as they are bound: with port 0 they hold
+    the port the system chose.
     """
+    def when_ready(arbiter) -> None:
+        if on_listening is not None:
+            on_listening([str(listener) for listener in arbiter.LISTENERS])
+
     SlantServer(app, {
         "bind": f"{url_host(host)}:{port}",
+        "when_ready": when_ready,
         "workers": workers,
         "threads": threads,
         "worker_class": JsonErrorThreadWorker if threads > 1 else JsonErrorSyncWorker,

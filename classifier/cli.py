@@ -392,7 +392,7 @@ def serve(host, port, workers, threads, timeout, graceful_timeout, client_timeou
         SLANT_RATE_LIMIT=60/minute slant serve
     """
     from api import create_app
-    from api.server import check_address, url_host
+    from api.server import check_address
     from api.server import serve as run_server
 
     try:
@@ -401,12 +401,15 @@ def serve(host, port, workers, threads, timeout, graceful_timeout, client_timeou
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     app = create_app(None if model_path is None else {"MODEL": str(model_path)})
-    click.echo(f"slant: serving {app.extensions['slant'].model.info['name']} on "
-               f"http://{url_host(host)}:{port} ({workers} worker{'s' * (workers > 1)})",
-               err=True)
+
+    def announce(urls: list[str]) -> None:
+        # Said once the socket is bound, so `--port 0` shows the port the system chose.
+        click.echo(f"slant: serving {app.extensions['slant'].model.info['name']} on "
+                   f"{', '.join(urls)} ({workers} worker{'s' * (workers > 1)})", err=True)
+
     run_server(app, host=host, port=port, workers=workers, threads=threads, timeout=timeout,
                graceful_timeout=graceful_timeout, client_timeout=client_timeout,
-               access_log=access_log)
+               access_log=access_log, on_listening=announce)
 
 
 def main(argv: list[str] | None = None) -> int:

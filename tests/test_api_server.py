@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -44,8 +45,8 @@ class Server:
     """A ``slant serve`` subprocess and a tiny HTTP client for it."""
 
     def __init__(self, model_dir: Path, log_path: Path, threads: int = 1,
-                 options: tuple[str, ...] = ()) -> None:
-        self.port = _free_port()
+                 options: tuple[str, ...] = (), port: int | None = None) -> None:
+        self.port = _free_port() if port is None else port
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLANT_")}
         self.log_path = log_path
         self._log = log_path.open("wb")
@@ -70,6 +71,16 @@ class Server:
         status, _, data = self.request("POST", path, json.dumps(payload).encode(),
                                        {"Content-Type": "application/json"}, timeout)
         return status, json.loads(data)
+
+    def announced_urls(self) -> list[str]:
+        """The URLs of ``slant serve``'s start line, once it has said it."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (line := re.search(r"^slant: serving \S+ on (.+) \(\d+ workers?\)$",
+                                     self.log(), re.MULTILINE)):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"slant serve said no start line:\n{self.log()}")
+            time.sleep(0.1)
+        return line.group(1).split(", ")
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -474,6 +485,22 @@ def test_threaded_workers_answer_408_to_clients_that_stop_halfway(tiny_model_dir
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_port_0_listens_on_a_port_the_system_chose_and_the_start_line_says_which(
+        tiny_model_dir, tmp_path):
+    server = Server(tiny_model_dir, tmp_path / "serve.log", port=0)
+    try:
+        [url] = server.announced_urls()
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        assert host == "127.0.0.1" and int(port) > 0
+        server.port = int(port)
+        server.wait_ready()
+        assert server.post_json("/v1/analyze", {"text": TEXT})[0] == 200
+        assert f"Listening at: {url} " in server.log()  # gunicorn's own line agrees
+        assert server.terminate() == 0
+    finally:
+        server.close()
 
 
 def test_sighup_replaces_the_workers(server):
