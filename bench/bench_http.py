@@ -1,6 +1,7 @@
 """HTTP benchmark: `slant serve` on loopback under a keep-alive load generator.
 
 Usage: python bench/bench_http.py [--workers 1 2] [--concurrency 1 8 32] [--requests 2000]
+                                  [--rate 100 200]
                                   [--soak-requests 10000 | --soak-seconds 600]
                                   [--soak-articles {distinct,same}] [--model DIR]
                                   [--client {python,wrk}] [--no-access-log] [--threads N]
@@ -16,6 +17,14 @@ latency. `--client wrk` (the default when `wrk` is on PATH; Debian package `wrk`
 the load with the C tool wrk, which costs far less CPU per request than `--client python`
 (N threads using http.client). wrk only knows durations, so its Lua script stops it after
 --requests answers; each row prints the count answered.
+
+Those runs are closed loops: each connection sends its next request as soon as its
+answer arrives, so the server is saturated, and by Little's law p50 at concurrency N is
+about N divided by the throughput. `--rate R` adds, for each concurrency, a run in which
+the N connections offer R articles/s in all, on a fixed schedule (the Python client:
+at such rates its CPU is a small share of the cores): the latency a client sees while
+the server carries that load. It is measured from when each request was due, so a
+server that falls behind the schedule shows it.
 
 The soak (concurrency 8) reads each worker's RSS before and after, and every 2,000
 requests. By default each of its articles holds 32 words no earlier request had (one
@@ -197,6 +206,54 @@ def load_python(port: int, articles: Articles, requests: int, concurrency: int) 
                Counter(errors))
 
 
+def load_paced(port: int, articles: Articles, requests: int, concurrency: int,
+               rate: float) -> Run:
+    """``requests`` requests offered at ``rate`` per second in all, over ``concurrency``
+    connections (Python threads): request k is due ``k / rate`` seconds after the start
+    and goes out on connection ``k % concurrency``, which waits until then.
+
+    Latency runs from when a request was due, not from when it went out: a request held
+    back behind a slow answer on its connection counts that wait too, so a server that
+    falls behind shows it (no coordinated omission). The run's articles/s is what was
+    answered; below the server's capacity it is the offered rate.
+    """
+    latencies, errors = [], []
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.05  # every thread is waiting when the first is due
+
+    def client(first: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for k in range(first, requests, concurrency):
+            due = start + k / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            try:
+                connection.request("POST", "/v1/analyze", articles.request(k),
+                                   {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                problem = None if response.status == 200 else f"HTTP {response.status}"
+            except OSError as exc:
+                problem = repr(exc)
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            elapsed = time.perf_counter() - due
+            with lock:
+                latencies.append(elapsed)
+                if problem:
+                    errors.append(problem)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    return Run(len(latencies), wall, *(percentile(latencies, q) for q in (50, 90, 99)),
+               Counter(errors))
+
+
 def percentile(values, q):
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else 0.0
 
@@ -330,6 +387,10 @@ def main() -> None:
     parser.add_argument("--soak-articles", choices=["distinct", "same"], default="distinct",
                         help="soak with articles that each hold words no earlier request had "
                         "(default), or with the measured article over and over")
+    parser.add_argument("--rate", type=float, nargs="+", default=[],
+                        help="also run each concurrency at these offered rates "
+                        "(articles/s in all; paced Python client, latency from when each "
+                        "request was due)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per worker (default: slant serve's)")
     parser.add_argument("--model", default=None)
@@ -364,6 +425,10 @@ def main() -> None:
             for concurrency in args.concurrency:
                 run = load(port, measured, args.requests, concurrency)
                 print(f"concurrency {concurrency:>2}: {run.summary()}")
+                for rate in args.rate:
+                    run = load_paced(port, measured, args.requests, concurrency, rate)
+                    print(f"concurrency {concurrency:>2} at {rate:g} articles/s offered: "
+                          f"{run.summary()}")
             if args.soak_seconds or args.soak_requests:
                 soak(load, port, soaked, process.pid, seconds=args.soak_seconds,
                      requests=args.soak_requests)
