@@ -165,45 +165,65 @@ class Articles(NamedTuple):
         return fill_new_words(self.body.decode(), self.first + k).encode()
 
 
+class _Recorder:
+    """What the Python clients' threads share: each request's latency, and the errors."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def post(self, connection: http.client.HTTPConnection, body: bytes,
+             since: float) -> http.client.HTTPConnection:
+        """POST one article and record its latency from ``since``; returns the connection
+        to send the next one on (a new one after a failure)."""
+        try:
+            connection.request("POST", "/v1/analyze", body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            problem = None if response.status == 200 else f"HTTP {response.status}"
+        except OSError as exc:
+            problem = repr(exc)
+            connection.close()
+            connection = self.connect()
+        elapsed = time.perf_counter() - since
+        with self.lock:
+            self.latencies.append(elapsed)
+            if problem:
+                self.errors.append(problem)
+        return connection
+
+    def run(self, threads: list[threading.Thread], started: float) -> Run:
+        """Start the client threads, wait for them, and sum up from ``started``."""
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        return Run(len(self.latencies), wall,
+                   *(percentile(self.latencies, q) for q in (50, 90, 99)), Counter(self.errors))
+
+
 def load_python(port: int, articles: Articles, requests: int, concurrency: int) -> Run:
-    latencies, errors = [], []
-    lock = threading.Lock()
+    recorder = _Recorder(port)
     counter = iter(range(requests))
 
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def client() -> None:
+        connection = recorder.connect()
         while True:
-            with lock:
+            with recorder.lock:
                 k = next(counter, None)
-                if k is None:
-                    break
+            if k is None:
+                break
             body = articles.request(k)
-            started = time.perf_counter()
-            try:
-                connection.request("POST", "/v1/analyze", body,
-                                   {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                response.read()
-                problem = None if response.status == 200 else f"HTTP {response.status}"
-            except OSError as exc:
-                problem = repr(exc)
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if problem:
-                    errors.append(problem)
+            connection = recorder.post(connection, body, time.perf_counter())
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    return Run(len(latencies), wall, *(percentile(latencies, q) for q in (50, 90, 99)),
-               Counter(errors))
+    return recorder.run([threading.Thread(target=client) for _ in range(concurrency)],
+                        time.perf_counter())
 
 
 def load_paced(port: int, articles: Articles, requests: int, concurrency: int,
@@ -217,41 +237,20 @@ def load_paced(port: int, articles: Articles, requests: int, concurrency: int,
     falls behind shows it (no coordinated omission). The run's articles/s is what was
     answered; below the server's capacity it is the offered rate.
     """
-    latencies, errors = [], []
-    lock = threading.Lock()
+    recorder = _Recorder(port)
     start = time.perf_counter() + 0.05  # every thread is waiting when the first is due
 
     def client(first: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection = recorder.connect()
         for k in range(first, requests, concurrency):
             due = start + k / rate
             pause = due - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-            try:
-                connection.request("POST", "/v1/analyze", articles.request(k),
-                                   {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                response.read()
-                problem = None if response.status == 200 else f"HTTP {response.status}"
-            except OSError as exc:
-                problem = repr(exc)
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            elapsed = time.perf_counter() - due
-            with lock:
-                latencies.append(elapsed)
-                if problem:
-                    errors.append(problem)
+            connection = recorder.post(connection, articles.request(k), due)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
-    return Run(len(latencies), wall, *(percentile(latencies, q) for q in (50, 90, 99)),
-               Counter(errors))
+    return recorder.run([threading.Thread(target=client, args=(i,))
+                         for i in range(concurrency)], start)
 
 
 def percentile(values, q):
